@@ -1,0 +1,153 @@
+"""Command line: ``kg build``, ``kg eval`` and ``kg model``."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from tqdm import tqdm
+
+import kg
+from kg.atomic import atomic_write_text
+from kg.evaluate import SCORED_PREDICATES, dump_gold, errors, format_errors, format_table, load_gold, score
+from kg.export import export_all
+from kg.ingest import DEFAULT_MAX_BYTES, load_documents
+from kg.nlp import load_pipeline
+from kg.nlp.train import model_app
+from kg.pipeline import KnowledgeGraphBuilder
+from kg.predictions import analyse_gold
+from kg.render import render_html
+
+app = typer.Typer(
+    help="Build knowledge graphs (who did what, with whom, where and when) from Chinese news articles.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+app.add_typer(model_app, name="model", help="Train or evaluate kg's own Chinese spaCy pipeline (zh_kg_news).")
+
+ModelOption = Annotated[
+    str | None,
+    typer.Option("--model", "-m", help="spaCy pipeline: zh_kg_news, an installed zh_core_web_* or a directory. "
+                 "Default: the best zh_core_web_* installed, else zh_kg_news."),
+]
+RulesOption = Annotated[
+    Path | None, typer.Option("--rules", help="Relation rules YAML (default: kg/data/relations.yaml).")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"kg {kg.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log progress details.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show kg's version.")
+    ] = False,
+) -> None:
+    """kg turns a folder of Chinese news articles into a graph with evidence for every edge."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@app.command()
+def build(
+    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of .txt, .md or .html articles.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Folder for the outputs.")] = Path("output"),
+    model: ModelOption = None,
+    rules: RulesOption = None,
+    year: Annotated[int | None, typer.Option(help="Year for dates written without one (1月30日).")] = None,
+    strict: Annotated[bool, typer.Option(help="Exit non-zero when any input file is skipped.")] = False,
+    max_bytes: Annotated[
+        int, typer.Option(help="Skip files larger than this many bytes.")
+    ] = DEFAULT_MAX_BYTES,
+) -> None:
+    """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs."""
+    documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
+    for item in skipped:
+        typer.echo(f"skipped {item.path}: {item.reason}", err=True)
+    nlp = _load(model)
+    builder = KnowledgeGraphBuilder(nlp, rules)
+    result = builder.build(
+        documents, skipped, progress=lambda docs: tqdm(docs, desc="documents", unit="doc", disable=None)
+    )
+    provenance = {
+        "pipeline": result.pipeline,
+        "kg": kg.__version__,
+        "documents": str(len(documents)),
+    }
+    output.mkdir(parents=True, exist_ok=True)
+    written = export_all(result.graph, output)
+    render_html(result.graph, output / "graph.html", title="kg: who did what", provenance=provenance)
+    summary = {
+        "pipeline": result.pipeline,
+        "documents": len(documents),
+        "sentences": sum(len(a.doc.sentences) for a in result.analyses),
+        "entities": dict(sorted(result.stats["entities"].items())),
+        "relations": dict(sorted(result.stats["relations"].items(), key=lambda kv: (-kv[1], kv[0]))),
+        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        "seconds": round(result.seconds, 1),
+        "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
+    atomic_write_text(output / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    _print_summary(summary, [*written.values(), output / "graph.html"])
+    if strict and skipped:
+        raise typer.Exit(code=1)
+
+
+def _print_summary(summary: dict, files: list[Path]) -> None:
+    typer.echo(f"pipeline   {summary['pipeline']}")
+    typer.echo(f"documents  {summary['documents']}   sentences {summary['sentences']}   "
+               f"seconds {summary['seconds']}")
+    typer.echo("entities   " + "  ".join(f"{k} {v}" for k, v in summary["entities"].items()))
+    scored = {k: v for k, v in summary["relations"].items() if k in SCORED_PREDICATES}
+    others = sum(v for k, v in summary["relations"].items() if k not in SCORED_PREDICATES)
+    typer.echo("relations  " + "  ".join(f"{k} {v}" for k, v in scored.items()) + f"  other verbs {others}")
+    typer.echo(f"skipped    {len(summary['skipped'])}" + "".join(
+        f"\n  {s['path']}: {s['reason']}" for s in summary["skipped"]))
+    typer.echo("wrote      " + "  ".join(str(f) for f in files))
+
+
+def _load(model: str | None):
+    try:
+        return load_pipeline(model)
+    except ValueError as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+
+
+@app.command("eval")
+def evaluate(
+    gold: Annotated[Path, typer.Argument(help="Gold annotations, JSON Lines in SCHEMA.md's format.")],
+    model: ModelOption = None,
+    rules: RulesOption = None,
+    show_errors: Annotated[bool, typer.Option("--errors", help="List misses and false alarms.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
+    predictions: Annotated[
+        Path | None, typer.Option("--predictions", help="Write kg's extractions here, in the gold format.")
+    ] = None,
+) -> None:
+    """Score kg's extraction against GOLD: strict and lenient P/R/F1 per label, per predicate and overall."""
+    try:
+        gold_docs = load_gold(gold)
+    except (OSError, ValueError) as err:
+        typer.echo(f"error: {err}", err=True)
+        raise typer.Exit(code=2) from err
+    builder = KnowledgeGraphBuilder(_load(model), rules)
+    predicted = analyse_gold(builder, gold_docs)
+    report = score(gold_docs, predicted)
+    typer.echo(f"pipeline {builder.pipeline}   documents {len(gold_docs)}")
+    typer.echo(format_table(report))
+    if show_errors:
+        typer.echo(format_errors(errors(gold_docs, predicted)))
+    if json_path:
+        data = {"pipeline": builder.pipeline, "gold": str(gold), **report.to_dict()}
+        atomic_write_text(json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    if predictions:
+        dump_gold(predicted, predictions)

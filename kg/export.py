@@ -1,0 +1,315 @@
+"""Write a kg graph as GraphML and GEXF (Gephi), node-link JSON (lossless, for ``kg.query``) and CSV (Excel).
+
+Every file is written atomically and is byte-identical for the same graph, whatever the insertion
+order: nodes, edges and attribute keys are sorted before serialising, and nothing time-dependent is
+written. The input graph is never modified; the XML formats are produced from sanitised copies
+because networkx writes attribute values with ``str()`` and types them per value, which breaks on
+None, lists, dicts, numpy scalars and keys whose type differs between elements.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import numpy as np
+
+from kg.atomic import atomic_write_bytes
+
+__all__ = [
+    "DEFAULT_COLOR",
+    "EDGE_ATTRS",
+    "TYPE_COLORS",
+    "export_all",
+    "format_evidence",
+    "to_jsonable",
+    "to_scalar",
+]
+
+# Tableau-10 hues, the same as kg.render uses, so Gephi and the browser colour entity types alike.
+TYPE_COLORS: dict[str, str] = {
+    "PERSON": "#4e79a7",
+    "ORG": "#f28e2b",
+    "GPE": "#59a14f",
+    "LOC": "#76b7b2",
+    "MATERIAL": "#edc948",
+    "DOCUMENT": "#b07aa1",
+    "EVENT": "#e15759",
+}
+DEFAULT_COLOR = "#9e9e9e"
+
+# Optional edge attributes kg's extraction rules produce, in the order CSV columns show them.
+EDGE_ATTRS: tuple[str, ...] = (
+    "title",
+    "amount",
+    "amount_value",
+    "currency",
+    "quantity",
+    "quantity_value",
+    "unit",
+    "recipient",
+    "date",
+    "role",
+    "approximate",
+)
+
+Scalar = bool | int | float | str
+
+NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "degree")
+
+# Names the GEXF writer consumes as XML attributes or special structures (and so would drop or
+# misread); "label", "weight" and "viz" are not listed because the exporter sets them on purpose.
+_GEXF_RESERVED = {
+    "node": frozenset({"id", "pid", "start", "end", "parents", "spells", "slices"}),
+    "edge": frozenset({"id", "key", "type", "start", "end", "spells", "slices", "viz"}),
+}
+# networkx stamps the GEXF <meta> with today's date, which would make the output differ day to day.
+_GEXF_DATE = re.compile(rb' lastmodifieddate="[^"]*"')
+
+
+def export_all(graph: nx.MultiDiGraph, out_dir: str | Path) -> dict[str, Path]:
+    """Write graph.graphml, graph.gexf, graph.json, nodes.csv and edges.csv into ``out_dir``.
+
+    All payloads are serialised before the first file is written, so a graph that cannot be
+    exported leaves every previous output untouched. Returns format name -> written path.
+    """
+    out = Path(out_dir)
+    flat = _flatten(graph)
+    payloads = {
+        "graphml": ("graph.graphml", _graphml_bytes(flat)),
+        "gexf": ("graph.gexf", _gexf_bytes(flat)),
+        "json": ("graph.json", _json_bytes(graph)),
+        "nodes": ("nodes.csv", _nodes_csv(graph)),
+        "edges": ("edges.csv", _edges_csv(graph)),
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    return {name: atomic_write_bytes(out / filename, data) for name, (filename, data) in payloads.items()}
+
+
+def to_jsonable(value: Any) -> Any:
+    """Convert numpy values and containers to plain JSON types; NaN/inf become None (JSON has neither)."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    elif isinstance(value, np.ndarray):
+        value = value.tolist()
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value) if math.isfinite(value) else None
+    if isinstance(value, str):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        # Sets have no order; sort so the output does not depend on the hash seed.
+        return sorted((to_jsonable(v) for v in value), key=str)
+    if isinstance(value, list | tuple):
+        return [to_jsonable(v) for v in value]
+    return str(value)
+
+
+def to_scalar(value: Any) -> Scalar | None:
+    """Flatten an attribute value to one GraphML/GEXF/CSV scalar; None means "leave the key out".
+
+    Lists of scalars are joined with "|", anything nested (evidence, dicts) becomes a JSON string,
+    empty containers count as missing.
+    """
+    value = to_jsonable(value)
+    if isinstance(value, list):
+        if not value:
+            return None
+        if any(isinstance(v, list | dict) for v in value):
+            return _dumps(value)
+        return "|".join(str(v) for v in value if v is not None)
+    if isinstance(value, dict):
+        return _dumps(value) if value else None
+    return value
+
+
+def format_evidence(evidence: Iterable[Mapping[str, Any]] | None) -> str:
+    """One readable line per supporting sentence, ``doc#sentence: text``, joined with " || "."""
+    parts = []
+    for ev in evidence or ():
+        text = " ".join(str(ev.get("text") or "").split())  # newlines would break spreadsheet rows
+        parts.append(f"{ev.get('doc', '')}#{ev.get('sentence', '')}: {text}")
+    return " || ".join(parts)
+
+
+@dataclass
+class _Flat:
+    """Sorted, scalar-only view of a graph shared by the GraphML and GEXF writers."""
+
+    graph: dict[str, Scalar]
+    nodes: list[tuple[str, dict[str, Scalar]]]
+    edges: list[tuple[str, str, str, dict[str, Scalar]]]
+    degree: dict[str, int]
+
+
+def _flatten(graph: nx.MultiDiGraph) -> _Flat:
+    # node_default/edge_default are networkx writer settings, not data.
+    graph_attrs = _flat_attrs(
+        {k: v for k, v in graph.graph.items() if k not in ("node_default", "edge_default")}
+    )
+    nodes = []
+    for node, data in _sorted_nodes(graph):
+        attrs = _flat_attrs(data)
+        attrs["label"] = str(attrs.get("label", node))
+        nodes.append((str(node), attrs))
+    edges = []
+    for u, v, key, data in _sorted_edges(graph):
+        attrs = _flat_attrs(data)
+        attrs["label"] = str(attrs.get("predicate", key))
+        edges.append((str(u), str(v), str(key), attrs))
+    _unify_types(attrs for _, attrs in nodes)
+    _unify_types(attrs for *_, attrs in edges)
+    return _Flat(graph_attrs, nodes, edges, {str(n): d for n, d in graph.degree()})
+
+
+def _flat_attrs(data: Mapping[Any, Any]) -> dict[str, Scalar]:
+    flat = {}
+    for key in sorted(data, key=str):
+        value = to_scalar(data[key])
+        if value is not None:
+            flat[str(key)] = value
+    return flat
+
+
+def _unify_types(attr_dicts: Iterable[dict[str, Scalar]]) -> None:
+    """Give each attribute key one type across all elements (GraphML/GEXF declare a type per key)."""
+    dicts = list(attr_dicts)
+    seen: dict[str, set[type]] = defaultdict(set)
+    for attrs in dicts:
+        for key, value in attrs.items():
+            seen[key].add(type(value))
+    common = {key: _common_type(types) for key, types in seen.items()}
+    for attrs in dicts:
+        for key, value in attrs.items():
+            if type(value) is not common[key]:
+                attrs[key] = common[key](value)
+
+
+def _common_type(types: set[type]) -> type:
+    if len(types) == 1:
+        return next(iter(types))
+    # bool is deliberately not numeric here: GraphML would read "True" back as an int and fail.
+    if types <= {int, float}:
+        return float
+    return str
+
+
+def _graphml_bytes(flat: _Flat) -> bytes:
+    copy = nx.MultiDiGraph()
+    copy.graph.update(flat.graph)
+    copy.add_nodes_from(flat.nodes)
+    # Gephi requires edge ids unique in the whole document, kg keys are only unique per node pair:
+    # number the edges and keep the original key as an attribute.
+    copy.add_edges_from(
+        (u, v, f"e{i}", {**attrs, "key": key}) for i, (u, v, key, attrs) in enumerate(flat.edges)
+    )
+    buf = io.BytesIO()
+    nx.write_graphml(copy, buf)
+    return buf.getvalue()
+
+
+def _gexf_bytes(flat: _Flat) -> bytes:
+    copy = nx.MultiDiGraph()
+    for node, attrs in flat.nodes:
+        data = _gexf_names(attrs, "node")
+        data["viz"] = {
+            "color": _rgba(TYPE_COLORS.get(str(attrs.get("type")), DEFAULT_COLOR)),
+            # sqrt keeps hubs visible without dwarfing everything else.
+            "size": round(10 + 5 * math.sqrt(flat.degree[node]), 2),
+        }
+        copy.add_node(node, **data)
+    # The GEXF writer numbers edges itself and stores our key as "networkx_key", so read_gexf restores it.
+    copy.add_edges_from((u, v, key, _gexf_names(attrs, "edge")) for u, v, key, attrs in flat.edges)
+    buf = io.BytesIO()
+    nx.write_gexf(copy, buf)
+    return _GEXF_DATE.sub(b"", buf.getvalue())
+
+
+def _gexf_names(attrs: dict[str, Scalar], scope: str) -> dict[str, Scalar]:
+    reserved = _GEXF_RESERVED[scope]
+    return {f"{k}_attr" if k in reserved else k: v for k, v in attrs.items()}
+
+
+def _rgba(hex_color: str) -> dict[str, int | float]:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return {"r": r, "g": g, "b": b, "a": 1.0}
+
+
+def _json_bytes(graph: nx.MultiDiGraph) -> bytes:
+    copy = nx.MultiDiGraph()
+    copy.graph.update(to_jsonable(graph.graph))
+    copy.add_nodes_from((n, to_jsonable(d)) for n, d in _sorted_nodes(graph))
+    copy.add_edges_from((u, v, k, to_jsonable(d)) for u, v, k, d in _sorted_edges(graph))
+    data = nx.node_link_data(copy, edges="edges")
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+
+
+def _nodes_csv(graph: nx.MultiDiGraph) -> bytes:
+    rows = []
+    for node, data in _sorted_nodes(graph):
+        values = {**data, "id": node, "label": _label(graph, node), "degree": graph.degree(node)}
+        rows.append([_cell(values.get(col)) for col in NODE_COLUMNS])
+    return _csv_bytes(NODE_COLUMNS, rows)
+
+
+def _edges_csv(graph: nx.MultiDiGraph) -> bytes:
+    edges = _sorted_edges(graph)
+    present = {str(k) for *_, data in edges for k in data}
+    # Known attributes always get a column so the sheet layout is stable from run to run.
+    extras = sorted(present - set(EDGE_ATTRS) - {"predicate", "weight", "evidence"})
+    attr_cols = [*EDGE_ATTRS, *extras]
+    header = ["source", "target", "source_label", "target_label", "predicate", *attr_cols]
+    header += ["weight", "evidence", "evidence_json"]
+    rows = []
+    for u, v, _key, data in edges:
+        named = {str(k): val for k, val in data.items()}
+        evidence = to_jsonable(named.get("evidence")) or []
+        row = [str(u), str(v), _label(graph, u), _label(graph, v), _cell(named.get("predicate"))]
+        row += [_cell(named.get(col)) for col in attr_cols]
+        row += [_cell(named.get("weight")), format_evidence(evidence), _dumps(evidence)]
+        rows.append(row)
+    return _csv_bytes(header, rows)
+
+
+def _csv_bytes(header: Iterable[str], rows: Iterable[list[str]]) -> bytes:
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    writer.writerow(header)
+    writer.writerows(rows)
+    # The BOM is what makes Excel detect UTF-8 instead of mangling Chinese with the ANSI code page.
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _cell(value: Any) -> str:
+    scalar = to_scalar(value)
+    return "" if scalar is None else str(scalar)
+
+
+def _label(graph: nx.MultiDiGraph, node: Any) -> str:
+    return str(graph.nodes[node].get("label") or node)
+
+
+def _sorted_nodes(graph: nx.MultiDiGraph) -> list[tuple[Any, dict]]:
+    return sorted(graph.nodes(data=True), key=lambda item: str(item[0]))
+
+
+def _sorted_edges(graph: nx.MultiDiGraph) -> list[tuple[Any, Any, Any, dict]]:
+    return sorted(graph.edges(keys=True, data=True), key=lambda e: (str(e[0]), str(e[1]), str(e[2])))
+
+
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)

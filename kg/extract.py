@@ -1,0 +1,312 @@
+"""Extraction: entity mentions and relations (with evidence) from one analysed document.
+
+Relation rules live in ``kg/data/relations.yaml`` (or a user's ``--rules`` file). A rule is a regular
+expression over a sentence in which each entity mention is replaced by one private-use character, so a
+pattern such as ``{ORG:object}(?P<title>{POST_TITLE}){PERSON:subject}`` reads like the text it matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from kg.ingest import parse_date
+from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
+from kg.normalize import parse_measure
+from kg.types import Document, Evidence, Mention, Relation, Sentence
+
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC")
+NODE_LABELS = (*ENTITY_LABELS, "MATERIAL", "GROUP")
+PLACEHOLDER_BASE = 0xE000
+PLACEHOLDER = re.compile(r"\{([A-Z|]+):(subject|object)\}")
+# Placeholders without a role ({GPE|LOC}) match any one entity of those labels.
+ANONYMOUS_PLACEHOLDER = re.compile(r"\{((?:PERSON|ORG|GPE|LOC|MATERIAL|GROUP)(?:\|[A-Z]+)*)\}")
+NOT_ENTITY = "\ue000-\uf8ff"
+GAPS = {
+    "GAP": rf"[^,，。；;!?！？{NOT_ENTITY}]{{0,12}}?",
+    "SHORT_GAP": rf"[^,，。；;!?！？{NOT_ENTITY}]{{0,4}}?",
+    "LONG_GAP": rf"[^。；;!?！？{NOT_ENTITY}]{{0,40}}?",
+}
+LIST_SEPARATOR = re.compile(r"[、和及与]|以及")
+DATE_IN_TEXT = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
+DOCUMENT = "DOCUMENT"
+
+
+@dataclass(frozen=True)
+class RelationRule:
+    id: str
+    pattern: str
+    predicate: str = ""
+    subject: str | None = None  # "DOCUMENT" when the document is the subject (bylines)
+    object: str | None = None
+    object_text: str | None = None
+    predicate_group: str | None = None
+    list_objects: bool = False
+
+
+def load_rules(path: Path | None = None) -> list[RelationRule]:
+    source = path or DATA_DIR / "relations.yaml"
+    data = read_yaml(source)
+    if not isinstance(data, list):
+        raise ValueError(f"{source}: expected a list of rules")
+    rules = []
+    for item in data:
+        try:
+            rule = RelationRule(**item)
+        except TypeError as err:
+            raise ValueError(f"{source}: bad rule {item!r}: {err}") from err
+        if not rule.predicate and not rule.predicate_group:
+            raise ValueError(f"{source}: rule {rule.id} needs a predicate or predicate_group")
+        rules.append(rule)
+    return rules
+
+
+class Extractor:
+    """Turns a document's entity mentions into relations, sentence by sentence."""
+
+    def __init__(self, rules: list[RelationRule], lexicon: Lexicon | None = None):
+        self.rules = rules
+        self.lexicon = lexicon or load_lexicon()
+        words = self.lexicon.placeholders() | {
+            "ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})",
+            **GAPS,
+        }
+        self.templates = [(rule, self._expand_words(rule, words)) for rule in rules]
+        self.material_re = re.compile(alternation(self.lexicon.materials))
+        self.group_re = re.compile(alternation(self.lexicon.groups))
+
+    @staticmethod
+    def _expand_words(rule: RelationRule, words: dict[str, str]) -> str:
+        def replace(match: re.Match[str]) -> str:
+            key = match.group(1)
+            return words[key] if key in words else match.group(0)
+
+        expanded = re.sub(r"\{([A-Z_]+)\}", replace, rule.pattern)
+        try:  # compile once with dummy classes so a broken rule fails at load time, naming the rule
+            re.compile(PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>x)", ANONYMOUS_PLACEHOLDER.sub("x", expanded)))
+        except re.error as err:
+            raise ValueError(f"relation rule {rule.id}: bad pattern: {err}") from err
+        return expanded
+
+    def lexicon_mentions(self, doc: Document, sentence: Sentence, taken: list[Mention]) -> list[Mention]:
+        """MATERIAL and GROUP mentions from the word lists, where no entity already stands."""
+        found = []
+        for label, pattern in (("MATERIAL", self.material_re), ("GROUP", self.group_re)):
+            for match in pattern.finditer(sentence.text):
+                start, end = sentence.start + match.start(), sentence.start + match.end()
+                if not any(m.start < end and start < m.end for m in [*taken, *found]):
+                    found.append(Mention(doc.id, start, end, label, match.group(), sentence.index, "lexicon"))
+        return found
+
+    def extract(self, doc: Document, mentions: list[Mention]) -> tuple[list[Mention], list[Relation]]:
+        """All mentions (entities plus MATERIAL/GROUP) and the relations the rules find in ``doc``."""
+        by_sentence: dict[int, list[Mention]] = {}
+        for mention in mentions:
+            by_sentence.setdefault(mention.sentence, []).append(mention)
+        all_mentions: list[Mention] = []
+        relations: list[Relation] = []
+        for sentence in doc.sentences:
+            entities = sorted(by_sentence.get(sentence.index, []), key=lambda m: m.start)
+            in_sentence = sorted(entities + self.lexicon_mentions(doc, sentence, entities), key=lambda m: m.start)
+            all_mentions.extend(in_sentence)
+            relations.extend(self.sentence_relations(doc, sentence, in_sentence))
+            relations.extend(name_part_relations(doc, sentence, entities, self.lexicon))
+        return all_mentions, relations
+
+    def sentence_relations(self, doc: Document, sentence: Sentence, mentions: list[Mention]) -> list[Relation]:
+        encoded, positions = encode(sentence, mentions)
+        seen: set[tuple[str, int, int, str]] = set()
+        relations = []
+        for rule, template in self.templates:
+            regex = compile_for(template, mentions)
+            for match in regex.finditer(encoded):
+                for relation in self.relations_from_match(doc, sentence, rule, match, mentions, positions):
+                    key = (relation.predicate, relation.subject.start, relation.object.start, relation.object.text)
+                    if key not in seen:
+                        seen.add(key)
+                        relations.append(relation)
+        return relations
+
+    def relations_from_match(
+        self,
+        doc: Document,
+        sentence: Sentence,
+        rule: RelationRule,
+        match: re.Match[str],
+        mentions: list[Mention],
+        positions: list[int],
+    ) -> Iterable[Relation]:
+        def original(group: str) -> tuple[int, int] | None:
+            if match.group(group) is None:
+                return None
+            start, end = match.span(group)
+            return positions[start], positions[end]
+
+        def mention_of(role: str, document_end: str | None) -> Mention | None:
+            if document_end == DOCUMENT:
+                return Mention(doc.id, 0, 0, DOCUMENT, doc.title or doc.id, sentence.index, rule.id)
+            if role in match.groupdict():
+                return mentions[ord(match.group(role)) - PLACEHOLDER_BASE]
+            return None
+
+        subject = mention_of("subject", rule.subject)
+        objects: list[Mention | None] = [mention_of("object", rule.object)]
+        if rule.object_text:
+            found = match.group().find(rule.object_text)
+            at = match.start() + max(found, 0)
+            start, end = positions[at], positions[at + len(rule.object_text) if found >= 0 else at]
+            objects = [Mention(doc.id, start, end, "MATERIAL", rule.object_text, sentence.index, rule.id)]
+        elif rule.list_objects and objects[0] is not None:
+            objects = list_after(objects[0], mentions, doc.text)
+        predicate = rule.predicate
+        attrs = {}
+        for name, value in match.groupdict().items():
+            if value is None or name in ("subject", "object"):
+                continue
+            span = original(name)
+            text = doc.text[span[0] : span[1]] if span else value
+            if name == rule.predicate_group:
+                predicate = text
+            else:
+                attrs[name.removesuffix("_after")] = text
+        attrs.update(self.parsed_attributes(attrs, sentence, doc))
+        for obj in objects:
+            if subject is None or obj is None or subject == obj:
+                continue
+            yield Relation(subject, predicate, obj, evidence(sentence, subject, obj, rule.id), dict(attrs))
+
+    @staticmethod
+    def parsed_attributes(attrs: dict[str, str], sentence: Sentence, doc: Document) -> dict[str, str]:
+        parsed: dict[str, str] = {}
+        for key in ("amount", "quantity"):
+            measure = parse_measure(attrs[key]) if key in attrs else None
+            if measure:
+                parsed[f"{key}_value"] = f"{measure.value:g}"
+                parsed[f"{key}_unit"] = measure.unit
+                if measure.approximate:
+                    parsed[f"{key}_approximate"] = "true"
+        if "amount" in attrs or "quantity" in attrs:
+            written = DATE_IN_TEXT.search(sentence.text)
+            date = parse_date(written.group(), doc.year) if written else None
+            if date:
+                parsed["date"] = date
+        return parsed
+
+
+def encode(sentence: Sentence, mentions: list[Mention]) -> tuple[str, list[int]]:
+    """The sentence with mention k replaced by chr(PLACEHOLDER_BASE + k), and each encoded position's
+    offset in the document (one extra entry for the end)."""
+    pieces: list[str] = []
+    positions: list[int] = []
+    cursor = sentence.start
+    for k, mention in enumerate(mentions):
+        for offset in range(cursor, mention.start):
+            pieces.append(sentence.text[offset - sentence.start])
+            positions.append(offset)
+        pieces.append(chr(PLACEHOLDER_BASE + k))
+        positions.append(mention.start)
+        cursor = mention.end
+    for offset in range(cursor, sentence.end):
+        pieces.append(sentence.text[offset - sentence.start])
+        positions.append(offset)
+    positions.append(sentence.end)
+    return "".join(pieces), positions
+
+
+def compile_for(template: str, mentions: list[Mention]) -> re.Pattern[str]:
+    """Replace the label placeholders with the placeholder characters of this sentence's mentions."""
+
+    def chars(labels: str) -> str:
+        wanted = set(labels.split("|"))
+        members = "".join(chr(PLACEHOLDER_BASE + k) for k, m in enumerate(mentions) if m.label in wanted)
+        return f"[{members}]" if members else "(?!)"
+
+    pattern = PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>{chars(m.group(1))})", template)
+    return re.compile(ANONYMOUS_PLACEHOLDER.sub(lambda m: chars(m.group(1)), pattern), re.MULTILINE)
+
+
+def list_after(first: Mention, mentions: list[Mention], text: str) -> list[Mention]:
+    """``first`` and the mentions of its label joined to it by 、/和/及 (口罩、防护服和消毒液)."""
+    found = [first]
+    following = [m for m in mentions if m.start >= first.end and m.label == first.label]
+    for mention in following:
+        if not LIST_SEPARATOR.fullmatch(text[found[-1].end : mention.start]):
+            break
+        found.append(mention)
+    return found
+
+
+def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> Evidence:
+    return Evidence(
+        doc_id=subject.doc_id,
+        sentence=sentence.index,
+        sentence_text=sentence.text,
+        subject_start=subject.start,
+        subject_end=subject.end,
+        object_start=obj.start,
+        object_end=obj.end,
+        rule=rule,
+    )
+
+
+def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+    """Split a compound name at its place and organisation endings: 高新区皇台街道神马尼龙社区党支部 →
+    高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). Returns (start, end, label) pieces."""
+    endings = sorted(
+        [(s, "GPE") for s in lexicon.gpe_suffixes]
+        + [(s, "LOC") for s in lexicon.loc_suffixes]
+        + [(s, "ORG") for s in lexicon.org_suffixes],
+        key=lambda item: -len(item[0]),
+    )
+    pieces: list[tuple[int, int, str]] = []
+    start = 0
+    position = 0
+    while position < len(name):
+        ending = next(((s, label) for s, label in endings if name.startswith(s, position)), None)
+        if ending is None:
+            position += 1
+            continue
+        suffix, label = ending
+        end = position + len(suffix)
+        # A word that merely contains an ending char (社区 inside 社区站) still ends here only if
+        # something follows it; the last piece always reaches the name's end.
+        pieces.append((start, end, label))
+        start = position = end
+    if start < len(name) and pieces:
+        last_start, _, last_label = pieces[-1]
+        pieces[-1] = (last_start, len(name), last_label)
+    return pieces
+
+
+def name_part_relations(
+    doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon
+) -> list[Relation]:
+    """隶属 and 位于 edges read off one written name (SCHEMA.md): the body belongs to the place or body its
+    name is built on, and each place in the name lies in the place before it."""
+    relations = []
+    for mention in mentions:
+        if mention.label not in ("ORG", "GPE", "LOC"):
+            continue
+        pieces = [
+            p for p in name_parts(mention.text, lexicon)
+            if mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2
+        ]
+        if len(pieces) < 2:
+            continue
+        parts = [
+            Mention(doc.id, mention.start + s, mention.start + e, label, mention.text[s:e], sentence.index,
+                    "name_parts")
+            for s, e, label in pieces[:-1]
+        ]
+        parent = parts[-1]
+        if parent.label == "ORG":  # a body inside a body is named with the whole prefix (集团尼龙化工公司)
+            parent = Mention(doc.id, mention.start, parent.end, "ORG", doc.text[mention.start : parent.end],
+                             sentence.index, "name_parts")
+        predicate = "隶属" if mention.label == "ORG" and parent.label in ("ORG", "GPE") else "位于"
+        relations.append(Relation(mention, predicate, parent, evidence(sentence, mention, parent, "name_parts")))
+        places = [p for p in parts if p.label in ("GPE", "LOC")]
+        for inner, outer in zip(places[1:], places, strict=False):
+            relations.append(Relation(inner, "位于", outer, evidence(sentence, inner, outer, "name_parts")))
+    return relations

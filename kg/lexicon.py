@@ -1,0 +1,119 @@
+"""The word lists and patterns kg reads from data files under ``kg/data`` (or a user's own files)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+DATA_DIR = Path(__file__).parent / "data"
+CJK = "\u4e00-\u9fff"
+
+
+def read_yaml(path: Path) -> object:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as err:
+        raise ValueError(f"{path}: cannot read rules/lexicon file: {err}") from err
+
+
+def alternation(words: list[str] | set[str]) -> str:
+    """A regex alternation that tries longer words first, so 副书记 wins over 书记."""
+    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    titles: frozenset[str]
+    post_titles: frozenset[str]
+    org_suffixes: frozenset[str]
+    short_org_suffix_min_prefix: int
+    gpe_suffixes: frozenset[str]
+    loc_suffixes: frozenset[str]
+    generic_places: frozenset[str]
+    zone_words: frozenset[str]
+    zone_short_prefixes: frozenset[str]
+    known_places: frozenset[str]
+    name_stop_words: frozenset[str]
+    name_part_tags: frozenset[str]
+    name_stop_chars: frozenset[str]
+    materials: frozenset[str]
+    action_verbs: frozenset[str]
+    groups: frozenset[str]
+    surnames: tuple[str, ...]
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def placeholders(self) -> dict[str, str]:
+        """Regex fragments that pattern files may use as {NAME}, {TITLE} …"""
+        surname = f"(?:{alternation(self.surnames)})"
+        return {
+            "SURNAME": surname,
+            "NAME": f"{surname}[{CJK}]{{1,2}}",
+            "TITLE": f"(?:{alternation(self.titles)})",
+            "POST_TITLE": f"(?:{alternation(self.post_titles)})",
+            "MONEY": r"(?:价值|近|约|共计|共|合计|总计|累计)?[0-9０-９.．,，]+(?:万|亿|千)?余?元",
+            "QUANTITY": (
+                r"(?:近|约|共计|共|合计|总计|累计)?[0-9０-９.．]+(?:万|亿|千)?余?"
+                r"(?:公斤|千克|吨|斤|箱|件|套|个|只|瓶|桶|袋|盒|份|副|台|支|包|双|顶|床)"
+            ),
+        }
+
+    def trim_name(self, name: str) -> str | None:
+        """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""
+        surname = next((s for s in sorted(self.surnames, key=len, reverse=True) if name.startswith(s)), "")
+        given = name[len(surname) :]
+        if not surname or not given:
+            return None
+        if len(given) == 2 and given[1] in self.name_stop_chars:
+            given = given[:1]
+        if given[0] in self.name_stop_chars:
+            return None
+        return surname + given
+
+
+def _words(data: dict, key: str, source: Path) -> frozenset[str]:
+    value = data.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError(f"{source}: '{key}' must be a list of strings")
+    return frozenset(value)
+
+
+@cache
+def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
+    source = directory / "lexicon.yaml"
+    data = read_yaml(source)
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: expected a mapping of word lists")
+    surnames_file = directory / "surnames.txt"
+    surnames = tuple(
+        line.strip()
+        for line in surnames_file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+    aliases_data = read_yaml(directory / "aliases.yaml") or {}
+    if not isinstance(aliases_data, dict):
+        raise ValueError(f"{directory / 'aliases.yaml'}: expected a mapping alias: canonical name")
+    return Lexicon(
+        titles=_words(data, "titles", source),
+        post_titles=_words(data, "post_titles", source),
+        org_suffixes=_words(data, "org_suffixes", source),
+        short_org_suffix_min_prefix=int(data.get("short_org_suffix_min_prefix", 2)),
+        gpe_suffixes=_words(data, "gpe_suffixes", source),
+        loc_suffixes=_words(data, "loc_suffixes", source),
+        generic_places=_words(data, "generic_places", source),
+        zone_words=_words(data, "zone_words", source),
+        zone_short_prefixes=_words(data, "zone_short_prefixes", source),
+        known_places=_words(data, "known_places", source),
+        name_stop_words=_words(data, "name_stop_words", source),
+        name_part_tags=_words(data, "name_part_tags", source),
+        name_stop_chars=frozenset(str(data.get("name_stop_chars", ""))),
+        materials=_words(data, "materials", source),
+        action_verbs=_words(data, "action_verbs", source),
+        groups=_words(data, "groups", source),
+        surnames=surnames,
+        aliases={str(k): str(v) for k, v in aliases_data.items()},
+    )

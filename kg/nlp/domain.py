@@ -1,0 +1,181 @@
+"""The domain layer: news-specific entity rules on top of whichever statistical pipeline runs.
+
+The 1998 training corpus flattened compound organisation names, and any pretrained pipeline misses modern
+local bodies (…党工委, …社区站党总支), so this component adds, from data under ``kg/data``:
+- organisations by suffix grammar (a known ending, grown leftwards over name-like tokens);
+- places by suffix (…街道, …社区 → GPE; …小区, …产业园 → LOC) and by a list of known places;
+- persons anchored by titles, bylines, photo credits and anonymised names (entity_patterns.yaml).
+Rule spans win over the statistical model where they overlap; token boundaries are split where a rule
+span starts or ends inside a token, so the spans work with any segmenter.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import filter_spans
+
+from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
+
+LABELS = ("PERSON", "ORG", "GPE", "LOC")
+# Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
+MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
+MAX_NAME_PREFIX = 20
+
+
+@dataclass(frozen=True)
+class RuleSpan:
+    start: int
+    end: int
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class PersonPattern:
+    id: str
+    label: str
+    regex: re.Pattern[str]
+
+
+def load_person_patterns(path: Path, lexicon: Lexicon) -> list[PersonPattern]:
+    data = read_yaml(path)
+    if not isinstance(data, list):
+        raise ValueError(f"{path}: expected a list of patterns")
+    placeholders = lexicon.placeholders()
+    patterns = []
+    for item in data:
+        try:
+            source = re.sub(r"\{([A-Z_]+)\}", lambda m: placeholders[m.group(1)], item["regex"])
+            patterns.append(PersonPattern(item["id"], item["label"], re.compile(source, re.MULTILINE)))
+        except (KeyError, TypeError, re.error) as err:
+            raise ValueError(f"{path}: bad pattern {item!r}: {err}") from err
+    return patterns
+
+
+class DomainEntities:
+    """spaCy component ``kg_domain``: see the module docstring."""
+
+    def __init__(self, lexicon: Lexicon, patterns: list[PersonPattern]):
+        self.lexicon = lexicon
+        self.patterns = patterns
+        self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
+        self.place_suffixes = sorted(lexicon.gpe_suffixes | lexicon.loc_suffixes, key=len, reverse=True)
+        self.known_place_re = re.compile(alternation(lexicon.known_places | set(lexicon.aliases)))
+        self.zone_re = re.compile(alternation(lexicon.zone_words))
+
+    def __call__(self, doc: Doc) -> Doc:
+        rule_spans = filter_spans_chars(list(self.find(doc)))
+        model_spans = [
+            RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner")
+            for ent in doc.ents
+            if ent.label_ in MODEL_LABELS
+        ]
+        kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
+        doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
+        spans = [doc.char_span(s.start, s.end, label=s.label, span_id=s.rule) for s in kept]
+        doc.ents = filter_spans([s for s in spans if s is not None])
+        return doc
+
+    def find(self, doc: Doc) -> Iterable[RuleSpan]:
+        text = doc.text
+        for pattern in self.patterns:
+            for match in pattern.regex.finditer(text):
+                start, end = match.span("ent")
+                name = self.lexicon.trim_name(text[start:end]) if not text[start:end].endswith("某") else None
+                if pattern.id == "person_anonymised":
+                    name = text[start:end]
+                if name:
+                    yield RuleSpan(start, start + len(name), pattern.label, pattern.id)
+        for match in self.org_suffix_re.finditer(text):
+            start = self.grow_left(doc, match.start())
+            min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
+            if match.start() - start >= min_prefix:
+                yield RuleSpan(start, match.end(), "ORG", "org_suffix")
+        yield from self.find_places(doc)
+
+    def find_places(self, doc: Doc) -> Iterable[RuleSpan]:
+        text = doc.text
+        for match in self.known_place_re.finditer(text):
+            yield RuleSpan(match.start(), match.end(), "GPE", "known_place")
+        for match in self.zone_re.finditer(text):
+            start = self.grow_left(doc, match.start())
+            yield RuleSpan(start, match.end(), "GPE", "zone")
+        for token in doc:
+            suffix = next((s for s in self.place_suffixes if token.text.endswith(s)), None)
+            if suffix is None or not is_cjk_word(token.text):
+                continue
+            end = token.idx + len(token.text)
+            start = self.grow_left(doc, end - len(suffix))
+            name = text[start:end]
+            if start < end - len(suffix) and name not in self.lexicon.generic_places:
+                label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
+                yield RuleSpan(start, end, label, "place_suffix")
+
+    def grow_left(self, doc: Doc, position: int) -> int:
+        """Start of the name whose ending begins at ``position``: grow over name-like tokens."""
+        start = position
+        for token in reversed(doc[: token_index_before(doc, position) + 1]):
+            piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
+            if position - token.idx > MAX_NAME_PREFIX or not self.is_name_part(token, piece):
+                break
+            start = token.idx
+        return start
+
+    def is_name_part(self, token: Token, piece: str) -> bool:
+        if piece in self.lexicon.name_stop_words or not is_cjk_word(piece):
+            return False
+        if token.ent_type_ in ("GPE", "LOC", "ORG"):
+            return True
+        return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
+
+
+def is_cjk_word(text: str) -> bool:
+    return bool(text) and all("\u4e00" <= ch <= "\u9fff" or ch.isalnum() for ch in text)
+
+
+def token_index_before(doc: Doc, position: int) -> int:
+    """Index of the token holding the character just before ``position`` (-1 at the start)."""
+    for token in doc:
+        if token.idx + len(token.text) >= position:
+            return token.i if token.idx < position else token.i - 1
+    return len(doc) - 1
+
+
+def overlaps(a: RuleSpan, b: RuleSpan) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
+def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
+    """Longest span wins, then the earliest; same policy as spaCy's ``filter_spans``."""
+    kept: list[RuleSpan] = []
+    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+        if not any(overlaps(span, k) for k in kept):
+            kept.append(span)
+    return sorted(kept, key=lambda s: s.start)
+
+
+def split_tokens_at(doc: Doc, boundaries: set[int]) -> Doc:
+    """Split tokens so that each boundary (a character offset) falls between two tokens."""
+    with doc.retokenize() as retokenizer:
+        for token in doc:
+            cuts = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
+            if not cuts:
+                continue
+            edges = [0, *cuts, len(token.text)]
+            orths = [token.text[a:b] for a, b in zip(edges, edges[1:], strict=False)]
+            heads = [(token, 0)] * len(orths)
+            retokenizer.split(token, orths, heads=heads, attrs={"TAG": [token.tag_] * len(orths)})
+    return doc
+
+
+@Language.factory("kg_domain", default_config={"data_dir": None})
+def make_domain_entities(nlp: Language, name: str, data_dir: str | None) -> DomainEntities:
+    directory = Path(data_dir) if data_dir else DATA_DIR
+    lexicon = load_lexicon(directory)
+    return DomainEntities(lexicon, load_person_patterns(directory / "entity_patterns.yaml", lexicon))

@@ -1,0 +1,35 @@
+"""Money and quantities written in Chinese news, parsed into numbers with units."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+MULTIPLIERS = {"千": 1_000, "万": 10_000, "亿": 100_000_000}
+APPROXIMATE = ("近", "约", "余", "多", "左右")
+# Units whose amount converts to a base unit; the rest (箱, 件 …) are counted as written.
+UNIT_BASE = {"公斤": ("kg", 1.0), "千克": ("kg", 1.0), "斤": ("kg", 0.5), "吨": ("kg", 1000.0), "元": ("CNY", 1.0)}
+NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([千万亿]?)\s*(余|多)?\s*([^\d\s]{1,2})")
+
+
+@dataclass(frozen=True)
+class Measure:
+    value: float
+    unit: str
+    approximate: bool
+    text: str
+
+
+def parse_measure(text: str) -> Measure | None:
+    """``1.5万公斤`` → 15000 kg; ``价值8000元`` → 8000 CNY; ``近30万元`` → ~300000 CNY; ``500箱`` → 500 箱."""
+    normal = unicodedata.normalize("NFKC", text).replace(",", "")
+    match = NUMBER.search(normal)
+    if not match:
+        return None
+    number, multiplier, approx_suffix, unit_text = match.groups()
+    unit = next((u for u in sorted(UNIT_BASE, key=len, reverse=True) if unit_text.startswith(u)), unit_text[:1])
+    base_unit, factor = UNIT_BASE.get(unit, (unit, 1.0))
+    value = float(number) * MULTIPLIERS.get(multiplier, 1) * factor
+    approximate = bool(approx_suffix) or any(normal.startswith(a) for a in APPROXIMATE) or "左右" in normal
+    return Measure(value=value, unit=base_unit, approximate=approximate, text=text)

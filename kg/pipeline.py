@@ -1,0 +1,72 @@
+"""The whole path from documents to a graph, shared by ``kg build`` and ``kg eval``."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from spacy.language import Language
+
+import kg
+from kg.extract import Extractor, load_rules
+from kg.graph import build_graph
+from kg.nlp import find_mentions, pipeline_id
+from kg.resolve import Resolver
+from kg.types import Document, Mention, Relation, Skipped
+
+
+@dataclass
+class Analysis:
+    """Mentions and relations of one document."""
+
+    doc: Document
+    mentions: list[Mention]
+    relations: list[Relation]
+
+
+@dataclass
+class BuildResult:
+    graph: nx.MultiDiGraph
+    analyses: list[Analysis]
+    skipped: list[Skipped]
+    pipeline: str
+    seconds: float
+    stats: dict[str, Counter[str]] = field(default_factory=dict)
+
+
+class KnowledgeGraphBuilder:
+    """Runs NLP → extraction → resolution → graph with one pipeline and one rule set."""
+
+    def __init__(self, nlp: Language, rules_path: Path | None = None):
+        self.nlp = nlp
+        self.pipeline = pipeline_id(nlp)
+        self.extractor = Extractor(load_rules(rules_path))
+        self.resolver = Resolver(self.extractor.lexicon)
+
+    def analyse(self, doc: Document) -> Analysis:
+        mentions, relations = self.extractor.extract(doc, find_mentions(doc, self.nlp))
+        return Analysis(doc, mentions, relations)
+
+    def build(
+        self,
+        documents: Iterable[Document],
+        skipped: list[Skipped] | None = None,
+        progress: Callable[[Iterable[Document]], Iterable[Document]] = lambda docs: docs,
+    ) -> BuildResult:
+        started = time.perf_counter()
+        analyses = [self.analyse(doc) for doc in progress(documents)]
+        entities, relations = self.resolver.resolve(
+            [a.doc for a in analyses],
+            [m for a in analyses for m in a.mentions],
+            [r for a in analyses for r in a.relations],
+        )
+        graph = build_graph(entities, relations, {"pipeline": self.pipeline, "kg_version": kg.__version__})
+        stats = {
+            "entities": Counter(data["type"] for _, data in graph.nodes(data=True)),
+            "relations": Counter(data["predicate"] for _, _, data in graph.edges(data=True)),
+        }
+        return BuildResult(graph, analyses, skipped or [], self.pipeline, time.perf_counter() - started, stats)

@@ -1,0 +1,327 @@
+"""Render a kg graph as one self-contained, offline HTML page.
+
+pyvis builds the vis-network node/edge/option data; the page itself comes from ``kg/templates/graph.html``
+because pyvis 0.3.2's own template always pulls bootstrap, tom-select and vis-network from CDNs.
+The vis-network JS/CSS shipped inside the pyvis wheel is inlined, so the page never touches the network.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pyvis
+from jinja2 import Environment, StrictUndefined
+from markupsafe import Markup
+from pyvis.network import Network
+
+__all__ = ["TYPE_STYLES", "render_html"]
+
+# (colour, Chinese display name) per entity type; Tableau-10 hues stay distinguishable for most colour-blind readers.
+TYPE_STYLES: dict[str, tuple[str, str]] = {
+    "PERSON": ("#4e79a7", "人物"),
+    "ORG": ("#f28e2b", "机构"),
+    "GPE": ("#59a14f", "行政区划"),
+    "LOC": ("#76b7b2", "地点"),
+    "MATERIAL": ("#edc948", "物资"),
+    "DOCUMENT": ("#b07aa1", "文件"),
+    "EVENT": ("#e15759", "事件"),
+}
+# Types outside the contract still get a distinct colour, assigned in sorted order so output stays stable.
+_SPARE_COLOURS = ("#ff9da7", "#9c755f", "#bab0ac", "#8cd17d", "#86bcb6")
+_FALLBACK_COLOUR = "#9e9e9e"
+
+_FONT_FACE = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
+_LAYOUT_SEED = 20200120
+_VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+
+# Characters that could end a <script> block or open an HTML comment/CDATA inside embedded JSON;
+# U+2028/2029 are escaped too so the JSON stays valid if someone pastes it into JS source.
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def render_html(graph: nx.MultiDiGraph, path: Path, *, title: str, provenance: dict[str, str]) -> None:
+    """Write ``graph`` to ``path`` as a self-contained interactive HTML page (UTF-8, atomic, deterministic).
+
+    The graph is only read. The same graph, title and provenance always give byte-identical output.
+    """
+    html = build_html(graph, title=title, provenance=provenance)
+    _write_atomic(Path(path), html)
+
+
+def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]) -> str:
+    """The page as a string; ``render_html`` writes it."""
+    node_keys = sorted(graph.nodes, key=str)
+    index = {key: i for i, key in enumerate(node_keys)}
+    edges = sorted(
+        graph.edges(keys=True, data=True),
+        key=lambda e: (str(e[0]), str(e[1]), str(e[3].get("predicate", "")), str(e[2])),
+    )
+    colours = _type_colours({str(graph.nodes[k].get("type", "")) for k in node_keys})
+
+    net = Network(directed=True)
+    node_details = []
+    for key in node_keys:
+        attrs = graph.nodes[key]
+        label = str(attrs.get("label") or key)
+        node_type = str(attrs.get("type", ""))
+        degree = graph.degree(key)
+        net.add_node(
+            index[key],
+            label=label,
+            color=_node_colour(colours[node_type]),
+            # sqrt keeps hubs prominent without letting them swallow the canvas.
+            size=round(min(8 + 4 * math.sqrt(degree), 48), 2),
+        )
+        node_details.append(
+            {
+                "key": str(key),
+                "label": label,
+                "type": node_type,
+                "aliases": sorted({str(a) for a in attrs.get("aliases", ())} - {label}),
+                "mentions": int(attrs.get("mentions", 0)),
+                "documents": sorted({str(d) for d in attrs.get("documents", ())}),
+                "degree": degree,
+            }
+        )
+
+    # Parallel edges between one pair of nodes would be drawn on top of each other; bend each by a different amount.
+    pair_seen: Counter[frozenset[Any]] = Counter()
+    pair_total = Counter(frozenset((u, v)) for u, v, _, _ in edges)
+    edge_details = []
+    for j, (u, v, _key, attrs) in enumerate(edges):
+        pair = frozenset((u, v))
+        predicate = str(attrs.get("predicate", ""))
+        evidence = list(attrs.get("evidence", ()))
+        weight = int(attrs.get("weight") or len(evidence) or 1)
+        options: dict[str, Any] = {
+            "id": j,
+            "label": predicate,
+            "width": round(min(1 + 1.5 * math.log2(max(weight, 1)), 8), 2),
+        }
+        if pair_total[pair] > 1:
+            options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(min(0.2 + 0.25 * pair_seen[pair], 1.0), 2)}
+        pair_seen[pair] += 1
+        net.add_edge(index[u], index[v], **options)
+        edge_details.append(
+            {
+                "from": index[u],
+                "to": index[v],
+                "predicate": predicate,
+                "weight": weight,
+                "attrs": {
+                    k: str(val)
+                    for k, val in sorted(attrs.items())
+                    if k not in ("predicate", "weight", "evidence") and isinstance(val, (str, int, float))
+                },
+                "evidence": [
+                    _evidence(ev, _names(graph.nodes[u], u), _names(graph.nodes[v], v))
+                    for ev in sorted(evidence, key=_evidence_order)
+                ],
+            }
+        )
+
+    net.options = _vis_options(len(node_keys))
+    vis_nodes, vis_edges, _heading, _height, _width, vis_options = net.get_network_data()
+    data = {
+        "vis": {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(vis_options)},
+        "nodes": node_details,
+        "edges": edge_details,
+        "types": {t: _type_name(t) for t in colours},
+    }
+
+    type_counts = Counter(d["type"] for d in node_details)
+    predicate_counts = Counter(d["predicate"] for d in edge_details)
+    env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
+    template = env.from_string(resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8"))
+    return template.render(
+        title=title,
+        provenance=list(provenance.items()),
+        node_count=len(node_details),
+        edge_count=len(edge_details),
+        legend=[
+            {"type": t, "colour": colours[t], "name": _type_name(t), "count": type_counts[t]}
+            for t in sorted(type_counts, key=_type_order)
+        ],
+        predicates=sorted(predicate_counts.items(), key=lambda pc: (-pc[1], pc[0])),
+        data_json=Markup(_script_json(data)),
+        vis_css=Markup(_vendor_asset("vis-network.css", "</style")),
+        vis_js=Markup(_vendor_asset("vis-network.min.js", "</script")),
+        font_face=Markup(_FONT_FACE),
+    )
+
+
+def _type_order(node_type: str) -> tuple[int, str]:
+    """Known types in contract order, then unknown ones alphabetically."""
+    order = list(TYPE_STYLES)
+    return (order.index(node_type) if node_type in TYPE_STYLES else len(order), node_type)
+
+
+def _type_name(node_type: str) -> str:
+    return TYPE_STYLES[node_type][1] if node_type in TYPE_STYLES else node_type
+
+
+def _type_colours(types: set[str]) -> dict[str, str]:
+    colours = {t: TYPE_STYLES[t][0] for t in types if t in TYPE_STYLES}
+    unknown = sorted(types - colours.keys())
+    for i, t in enumerate(unknown):
+        colours[t] = _SPARE_COLOURS[i] if i < len(_SPARE_COLOURS) else _FALLBACK_COLOUR
+    return colours
+
+
+def _node_colour(hex_colour: str) -> dict[str, Any]:
+    border = _darken(hex_colour)
+    return {
+        "background": hex_colour,
+        "border": border,
+        "highlight": {"background": hex_colour, "border": "#222222"},
+        "hover": {"background": hex_colour, "border": "#222222"},
+    }
+
+
+def _darken(hex_colour: str, factor: float = 0.7) -> str:
+    rgb = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
+    return "#" + "".join(f"{int(c * factor):02x}" for c in rgb)
+
+
+def _vis_options(node_count: int) -> dict[str, Any]:
+    return {
+        "autoResize": True,
+        # A fixed seed makes the initial placement, and so the stabilised layout, the same on every load.
+        # Kamada-Kawai pre-layout is quadratic; past ~150 nodes it costs more than it helps.
+        "layout": {"randomSeed": _LAYOUT_SEED, "improvedLayout": node_count <= 150},
+        "physics": {
+            "enabled": True,
+            "solver": "forceAtlas2Based",
+            "forceAtlas2Based": {
+                "gravitationalConstant": -80,
+                "centralGravity": 0.012,
+                "springLength": 110,
+                "springConstant": 0.06,
+                "avoidOverlap": 0.5,
+            },
+            "minVelocity": 1,
+            "stabilization": {"enabled": True, "iterations": 800, "updateInterval": 25, "fit": True},
+        },
+        "interaction": {"hover": True, "tooltipDelay": 200, "hideEdgesOnDrag": node_count > 300},
+        "nodes": {
+            "shape": "dot",
+            "borderWidth": 1.5,
+            "font": {"size": 15, "face": _FONT_FACE, "color": "#222222", "strokeWidth": 4, "strokeColor": "#ffffff"},
+        },
+        "edges": {
+            "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
+            "color": {"color": "#a0a7b0", "highlight": "#333333", "hover": "#555555"},
+            "font": {
+                "size": 12,
+                "face": _FONT_FACE,
+                "color": "#4a4a4a",
+                # Rotated CJK labels on steep edges are hard to read; keep them level.
+                "align": "horizontal",
+                "strokeWidth": 4,
+                "strokeColor": "#ffffff",
+            },
+            "smooth": {"enabled": True, "type": "continuous", "roundness": 0.3},
+            "selectionWidth": 1.5,
+        },
+    }
+
+
+def _names(attrs: dict[str, Any], key: Any) -> list[str]:
+    """Surface forms of a node, longest first, for locating it in an evidence sentence."""
+    names = {str(attrs.get("label") or key), *(str(a) for a in attrs.get("aliases", ()))}
+    return sorted((n for n in names if n), key=lambda n: (-len(n), n))
+
+
+def _evidence_order(ev: dict[str, Any]) -> tuple[str, int, str]:
+    sentence = ev.get("sentence")
+    return (str(ev.get("doc", "")), sentence if isinstance(sentence, int) else -1, str(ev.get("text", "")))
+
+
+def _evidence(ev: dict[str, Any], subject_names: list[str], object_names: list[str]) -> dict[str, Any]:
+    text = str(ev.get("text", ""))
+    spans = [
+        (span, kind)
+        for span, kind in (
+            (_locate(text, ev.get("subject_start"), ev.get("subject_end"), subject_names), "s"),
+            (_locate(text, ev.get("object_start"), ev.get("object_end"), object_names), "o"),
+        )
+        if span is not None
+    ]
+    return {
+        "doc": str(ev.get("doc", "")),
+        "sentence": ev.get("sentence"),
+        "rule": str(ev.get("rule", "")),
+        "segments": segments(text, spans),
+    }
+
+
+def _locate(text: str, start: Any, end: Any, names: list[str]) -> tuple[int, int] | None:
+    """Where an argument sits in the sentence.
+
+    Offsets are trusted when they point at one of the node's names; otherwise (e.g. document-relative offsets)
+    the first occurrence of its longest name is used, and in-range offsets are the last resort.
+    """
+    in_range = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+    if in_range and text[start:end] in names:
+        return (start, end)
+    for name in names:
+        found = text.find(name)
+        if found >= 0:
+            return (found, found + len(name))
+    return (start, end) if in_range else None
+
+
+def segments(text: str, spans: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
+    """Split ``text`` into ``[piece, kind]`` pairs, kind "s"/"o" for highlighted spans and "" otherwise.
+
+    Done here rather than in the browser because Python offsets count code points and JS strings count
+    UTF-16 units, which disagree for characters outside the BMP. Overlapping spans keep the earlier one.
+    """
+    out: list[list[str]] = []
+    pos = 0
+    for (start, end), kind in sorted(spans):
+        if start < pos:
+            continue
+        if start > pos:
+            out.append([text[pos:start], ""])
+        out.append([text[start:end], kind])
+        pos = end
+    if pos < len(text) or not out:
+        out.append([text[pos:], ""])
+    return out
+
+
+def _script_json(value: Any) -> str:
+    """JSON that can sit inside a <script> element whatever the corpus strings contain."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_SAFE)
+
+
+def _vendor_asset(name: str, closing_tag: str) -> str:
+    text = (_VIS_DIR / name).read_text(encoding="utf-8")
+    # Inlined verbatim, so a closing tag inside the vendor file would cut the page; fail loudly if pyvis changes.
+    if closing_tag in text.lower():
+        raise RuntimeError(f"{name} contains {closing_tag!r}; it cannot be inlined safely")
+    return text
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        # mkstemp creates 0600; the page is meant to be shared or served like any other output file.
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,143 @@
+"""Resolution: mentions become entities, within a document and across documents.
+
+- Aliases from data (鹰城 → 平顶山).
+- A short name that depends on context (高新区, 开发区, 区党工委) is qualified by the document's own zone
+  (平顶山高新区, 成都高新区, 廊坊开发区): the zone written with its city most often in the document, else
+  the document's most mentioned city. Without either it stays local to the document, never merged blindly.
+- A body named only by a generic place word (社区党支部, 村党支部) is qualified by the nearest place written
+  before it in the sentence (社区党支部（阳光佳和小区）).
+- Within a document a shortened mention joins the one longer mention of the same type that contains it.
+- Across documents, the same qualified name and type is one entity.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from kg.extract import DOCUMENT
+from kg.lexicon import Lexicon, alternation, load_lexicon
+from kg.types import Document, Entity, Mention, Relation
+
+
+@dataclass(frozen=True)
+class ResolvedRelation:
+    subject: str  # entity id
+    object: str
+    relation: Relation
+
+
+def mention_key(mention: Mention) -> tuple[str, int, int, str]:
+    return (mention.doc_id, mention.start, mention.end, mention.label)
+
+
+class Resolver:
+    def __init__(self, lexicon: Lexicon | None = None):
+        self.lexicon = lexicon or load_lexicon()
+        lex = self.lexicon
+        self.zone_re = re.compile(f"(?:{alternation(lex.zone_words)})")
+        places = lex.known_places | set(lex.aliases)
+        self.qualified_zone_re = re.compile(f"({alternation(places)})[市省]?({alternation(lex.zone_words)})")
+        self.city_re = re.compile(alternation(places))
+        self.org_suffix_re = re.compile(f"(?:{alternation(lex.org_suffixes)})$")
+        self.short_prefix_re = re.compile(f"^(?:{alternation(lex.zone_short_prefixes)})(?=.)")
+
+    def document_zones(self, doc: Document) -> dict[str, str]:
+        """Zone word → its qualified name in this document (高新区 → 平顶山高新区)."""
+        written: dict[str, Counter[str]] = {}
+        for match in self.qualified_zone_re.finditer(doc.text):
+            city = self.lexicon.aliases.get(match.group(1), match.group(1))
+            written.setdefault(match.group(2), Counter())[city + match.group(2)] += 1
+        cities = Counter(self.lexicon.aliases.get(m.group(), m.group()) for m in self.city_re.finditer(doc.text))
+        zones = {}
+        for zone in self.lexicon.zone_words:
+            if zone in written:
+                zones[zone] = sorted(written[zone].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            elif zone in doc.text and cities:
+                city = sorted(cities.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+                zones[zone] = city + zone
+        return zones
+
+    def canonical(self, mention: Mention, zones: dict[str, str], context: list[Mention]) -> str:
+        text = self.lexicon.aliases.get(mention.text, mention.text)
+        zone = self.zone_re.match(text)
+        if zone and zone.group() in zones:
+            return zones[zone.group()] + text[zone.end() :]
+        short = self.short_prefix_re.match(text)
+        if mention.label == "ORG" and short and self.org_suffix_re.search(text):
+            main_zone = next(iter(sorted(zones.values())), None)
+            if main_zone:
+                return main_zone + text[short.end() :]
+        suffix = self.org_suffix_re.search(text)
+        if mention.label == "ORG" and suffix and text[: suffix.start()] in self.lexicon.generic_places:
+            before = [m for m in context if m.label in ("GPE", "LOC") and m.end <= mention.start]
+            place = before[-1].text if before else mention.doc_id
+            return f"{text}（{self.lexicon.aliases.get(place, place)}）"
+        return text
+
+    def resolve(
+        self, documents: list[Document], mentions: list[Mention], relations: list[Relation]
+    ) -> tuple[dict[str, Entity], list[ResolvedRelation]]:
+        docs = {doc.id: doc for doc in documents}
+        by_doc: dict[str, list[Mention]] = {}
+        for mention in mentions:
+            by_doc.setdefault(mention.doc_id, []).append(mention)
+        # Name-part ends of relations are mentions too (平东社区 read off 平东社区站党总支).
+        known = {mention_key(m) for m in mentions}
+        for relation in relations:
+            for end in (relation.subject, relation.object):
+                if end.label != DOCUMENT and mention_key(end) not in known:
+                    known.add(mention_key(end))
+                    by_doc.setdefault(end.doc_id, []).append(end)
+        entities: dict[str, Entity] = {}
+        ids: dict[tuple[str, int, int, str], str] = {}
+        for doc_id in sorted(by_doc):
+            doc_mentions = sorted(by_doc[doc_id], key=lambda m: (m.start, m.end))
+            zones = self.document_zones(docs[doc_id])
+            names = {}
+            for mention in doc_mentions:
+                context = [m for m in doc_mentions if m.sentence == mention.sentence]
+                names[mention_key(mention)] = self.canonical(mention, zones, context)
+            shortened = join_shortened(doc_mentions, names)
+            for mention in doc_mentions:
+                name = shortened.get(names[mention_key(mention)], names[mention_key(mention)])
+                entity_id = f"{mention.label}:{name}"
+                entity = entities.setdefault(entity_id, Entity(entity_id, name, mention.label))
+                ids[mention_key(mention)] = entity_id
+                if mention.text != name:
+                    entity.aliases.add(mention.text)
+                if mention.source != "name_parts":
+                    entity.mentions += 1
+                entity.documents.add(doc_id)
+        resolved = []
+        for relation in relations:
+            ends = [self.document_entity(end, docs, entities) if end.label == DOCUMENT else ids[mention_key(end)]
+                    for end in (relation.subject, relation.object)]
+            resolved.append(ResolvedRelation(ends[0], ends[1], relation))
+        return entities, resolved
+
+    @staticmethod
+    def document_entity(end: Mention, docs: dict[str, Document], entities: dict[str, Entity]) -> str:
+        doc = docs[end.doc_id]
+        entity_id = f"{DOCUMENT}:{doc.id}"
+        entity = entities.setdefault(entity_id, Entity(entity_id, doc.title or doc.id, DOCUMENT))
+        entity.documents.add(doc.id)
+        entity.aliases.add(doc.id)
+        return entity_id
+
+
+def join_shortened(mentions: list[Mention], names: dict[tuple[str, int, int, str], str]) -> dict[str, str]:
+    """Name → longer name of the same type in the document that contains it, where exactly one does."""
+    by_label: dict[str, set[str]] = {}
+    for mention in mentions:
+        by_label.setdefault(mention.label, set()).add(names[mention_key(mention)])
+    joined = {}
+    for label, group in by_label.items():
+        if label == "PERSON":  # 张 inside 张嘉钢 is no evidence of the same person
+            continue
+        for name in group:
+            longer = [other for other in group if name != other and name in other and len(name) >= 3]
+            if len(longer) == 1:
+                joined[name] = longer[0]
+    return joined

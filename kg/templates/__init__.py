@@ -1,0 +1,1 @@
+"""HTML templates shipped with kg (a package so setuptools picks up its *.html package data)."""

@@ -1,0 +1,79 @@
+"""Plain data classes passed between kg's stages.
+
+ingest -> Document; nlp -> Mention; extraction -> Relation; resolution -> Entity; graph/export read all of them.
+Offsets are Python ``str`` indices into ``Document.text`` (end exclusive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    path: str | None = None
+    title: str | None = None
+    date: str | None = None  # ISO yyyy-mm-dd when the text gives one
+    year: int | None = None  # for dates written without a year (1月30日)
+    encoding: str = "utf-8"
+    sentences: list[Sentence] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A file ingest could not use, with the reason shown to the user."""
+
+    path: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    doc_id: str
+    start: int
+    end: int
+    label: str  # PERSON, ORG, GPE, LOC, MATERIAL
+    text: str
+    sentence: int
+    source: str = "ner"  # "ner" (statistical model) or the domain pattern id that produced it
+
+
+@dataclass(frozen=True)
+class Evidence:
+    doc_id: str
+    sentence: int
+    sentence_text: str
+    subject_start: int
+    subject_end: int
+    object_start: int
+    object_end: int
+    rule: str
+
+
+@dataclass
+class Relation:
+    subject: Mention
+    predicate: str
+    object: Mention
+    evidence: Evidence
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Entity:
+    id: str
+    label: str  # canonical display name
+    type: str
+    aliases: set[str] = field(default_factory=set)
+    mentions: int = 0
+    documents: set[str] = field(default_factory=set)
