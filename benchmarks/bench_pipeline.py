@@ -26,7 +26,9 @@ def paragraphs(seeds: Path) -> list[str]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--model", type=Path, default=ROOT / "kg" / "models" / "zh_kg_news")
     parser.add_argument("--seeds", type=Path, default=ROOT / "data" / "seeds")
     parser.add_argument("--repeat", type=int, default=3, help="Passes over the text (timings are summed).")

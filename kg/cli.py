@@ -72,8 +72,7 @@ def build(
     documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
     for item in skipped:
         typer.echo(f"skipped {item.path}: {item.reason}", err=True)
-    nlp = _load(model)
-    builder = KnowledgeGraphBuilder(nlp, rules)
+    builder = _builder(model, rules)
     result = builder.build(
         documents, skipped, progress=lambda docs: tqdm(docs, desc="documents", unit="doc", disable=None)
     )
@@ -114,9 +113,10 @@ def _print_summary(summary: dict, files: list[Path]) -> None:
     typer.echo("wrote      " + "  ".join(str(f) for f in files))
 
 
-def _load(model: str | None):
+def _builder(model: str | None, rules: Path | None) -> KnowledgeGraphBuilder:
+    """The pipeline and rules, or a clear error (unknown pipeline, unreadable or broken rule file)."""
     try:
-        return load_pipeline(model)
+        return KnowledgeGraphBuilder(load_pipeline(model), rules)
     except ValueError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from err
@@ -139,7 +139,7 @@ def evaluate(
     except (OSError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from err
-    builder = KnowledgeGraphBuilder(_load(model), rules)
+    builder = _builder(model, rules)
     predicted = analyse_gold(builder, gold_docs)
     report = score(gold_docs, predicted)
     typer.echo(f"pipeline {builder.pipeline}   documents {len(gold_docs)}")

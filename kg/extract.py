@@ -44,6 +44,7 @@ class RelationRule:
     object_text: str | None = None
     predicate_group: str | None = None
     list_objects: bool = False
+    caption: bool = False  # photo credits: the sentence before, on the same line, is the caption
 
 
 def load_rules(path: Path | None = None) -> list[RelationRule]:
@@ -172,6 +173,10 @@ class Extractor:
             else:
                 attrs[name.removesuffix("_after")] = text
         attrs.update(self.parsed_attributes(attrs, sentence, doc))
+        if rule.caption:
+            previous = doc.sentences[sentence.index - 1] if sentence.index > 0 else None
+            if previous and "\n" not in doc.text[previous.end : sentence.start]:
+                attrs["caption"] = previous.text
         for obj in objects:
             if subject is None or obj is None or subject == obj:
                 continue
@@ -253,7 +258,9 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
 
 def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     """Split a compound name at its place and organisation endings: 高新区皇台街道神马尼龙社区党支部 →
-    高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). Returns (start, end, label) pieces."""
+    高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). A known place at the start is a piece
+    (河南|金泉机械有限公司), and so is the unit before a party body (迈克生物|党支部).
+    Returns (start, end, label) pieces covering the name."""
     endings = sorted(
         [(s, "GPE") for s in lexicon.gpe_suffixes]
         + [(s, "LOC") for s in lexicon.loc_suffixes]
@@ -261,17 +268,22 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
         key=lambda item: -len(item[0]),
     )
     pieces: list[tuple[int, int, str]] = []
-    start = 0
-    position = 0
+    known = next((p for p in sorted(lexicon.known_places, key=len, reverse=True) if name.startswith(p)), None)
+    # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
+    stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
+    start = position = len(known) if known and len(known) < len(name) and not stem else 0
+    if start:
+        pieces.append((0, start, "GPE"))
     while position < len(name):
         ending = next(((s, label) for s, label in endings if name.startswith(s, position)), None)
         if ending is None:
             position += 1
             continue
         suffix, label = ending
+        if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
+            pieces.append((start, position, "ORG"))
+            start = position
         end = position + len(suffix)
-        # A word that merely contains an ending char (社区 inside 社区站) still ends here only if
-        # something follows it; the last piece always reaches the name's end.
         pieces.append((start, end, label))
         start = position = end
     if start < len(name) and pieces:
@@ -283,8 +295,9 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
 def name_part_relations(
     doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon
 ) -> list[Relation]:
-    """隶属 and 位于 edges read off one written name (SCHEMA.md): the body belongs to the place or body its
-    name is built on, and each place in the name lies in the place before it."""
+    """隶属 and 位于 edges read off one written name (SCHEMA.md). Each piece names a node: a place by
+    itself (神马尼龙社区), a body by the whole name up to it (平煤神马集团尼龙化工公司); each node belongs to
+    (ORG → ORG/GPE: 隶属) or lies in (else: 位于) the node before it."""
     relations = []
     for mention in mentions:
         if mention.label not in ("ORG", "GPE", "LOC"):
@@ -295,18 +308,15 @@ def name_part_relations(
         ]
         if len(pieces) < 2:
             continue
-        parts = [
-            Mention(doc.id, mention.start + s, mention.start + e, label, mention.text[s:e], sentence.index,
-                    "name_parts")
-            for s, e, label in pieces[:-1]
-        ]
-        parent = parts[-1]
-        if parent.label == "ORG":  # a body inside a body is named with the whole prefix (集团尼龙化工公司)
-            parent = Mention(doc.id, mention.start, parent.end, "ORG", doc.text[mention.start : parent.end],
-                             sentence.index, "name_parts")
-        predicate = "隶属" if mention.label == "ORG" and parent.label in ("ORG", "GPE") else "位于"
-        relations.append(Relation(mention, predicate, parent, evidence(sentence, mention, parent, "name_parts")))
-        places = [p for p in parts if p.label in ("GPE", "LOC")]
-        for inner, outer in zip(places[1:], places, strict=False):
-            relations.append(Relation(inner, "位于", outer, evidence(sentence, inner, outer, "name_parts")))
+        nodes = []
+        for k, (start, end, label) in enumerate(pieces):
+            if k == len(pieces) - 1:
+                nodes.append(mention)
+                break
+            begin = start if label != "ORG" else 0
+            nodes.append(Mention(doc.id, mention.start + begin, mention.start + end, label,
+                                 mention.text[begin:end], sentence.index, "name_parts"))
+        for inner, outer in zip(nodes[1:], nodes, strict=False):
+            predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") else "位于"
+            relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, "name_parts")))
     return relations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+import fnmatch
 import os
 import re
 import stat
@@ -67,19 +68,37 @@ def discover(inputs: Iterable[Path | str]) -> list[Path]:
     """Input files, with folders searched recursively for supported files, sorted and de-duplicated.
 
     Paths given explicitly are kept even if missing or of another type, so that ``read_document`` can
-    report why they are unusable instead of them vanishing silently. Hidden files and folders are skipped.
+    report why they are unusable instead of them vanishing silently. Hidden files and folders are skipped,
+    and so are paths matching a glob pattern in a ``.kgignore`` file of the folder given (one a line, relative
+    to that folder, e.g. ``gold/``: a corpus folder can hold its annotations and notes beside the articles).
     """
     found: set[Path] = set()
     for item in map(Path, inputs):
         if not item.is_dir():
             found.add(item)
             continue
+        ignored = _ignore_patterns(item)
         for root, dirs, files in os.walk(item):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            dirs[:] = [d for d in dirs if not d.startswith(".") and not _ignored(item, Path(root, d), ignored)]
             found.update(
-                Path(root, f) for f in files if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
+                Path(root, f) for f in files
+                if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
+                and not _ignored(item, Path(root, f), ignored)
             )
     return sorted(found, key=Path.as_posix)
+
+
+def _ignore_patterns(folder: Path) -> list[str]:
+    ignore_file = folder / ".kgignore"
+    if not ignore_file.is_file():
+        return []
+    lines = ignore_file.read_text(encoding="utf-8").splitlines()
+    return [line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith("#")]
+
+
+def _ignored(folder: Path, path: Path, patterns: list[str]) -> bool:
+    relative = path.relative_to(folder).as_posix()
+    return any(fnmatch.fnmatch(relative, pattern) for pattern in patterns)
 
 
 def read_document(

@@ -31,6 +31,8 @@ class Lexicon:
     titles: frozenset[str]
     post_titles: frozenset[str]
     org_suffixes: frozenset[str]
+    standalone_orgs: frozenset[str]
+    party_suffixes: frozenset[str]
     short_org_suffix_min_prefix: int
     gpe_suffixes: frozenset[str]
     loc_suffixes: frozenset[str]
@@ -101,6 +103,8 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
         titles=_words(data, "titles", source),
         post_titles=_words(data, "post_titles", source),
         org_suffixes=_words(data, "org_suffixes", source),
+        standalone_orgs=_words(data, "standalone_orgs", source),
+        party_suffixes=_words(data, "party_suffixes", source),
         short_org_suffix_min_prefix=int(data.get("short_org_suffix_min_prefix", 2)),
         gpe_suffixes=_words(data, "gpe_suffixes", source),
         loc_suffixes=_words(data, "loc_suffixes", source),

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from collections import Counter
 from importlib import resources
 from pathlib import Path
@@ -22,21 +20,21 @@ from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
 from pyvis.network import Network
 
-__all__ = ["TYPE_STYLES", "render_html"]
+from kg.atomic import atomic_write_text
+from kg.export import DEFAULT_COLOR, TYPE_COLORS
 
-# (colour, Chinese display name) per entity type; Tableau-10 hues stay distinguishable for most colour-blind readers.
-TYPE_STYLES: dict[str, tuple[str, str]] = {
-    "PERSON": ("#4e79a7", "人物"),
-    "ORG": ("#f28e2b", "机构"),
-    "GPE": ("#59a14f", "行政区划"),
-    "LOC": ("#76b7b2", "地点"),
-    "MATERIAL": ("#edc948", "物资"),
-    "DOCUMENT": ("#b07aa1", "文件"),
-    "EVENT": ("#e15759", "事件"),
+__all__ = ["TYPE_NAMES", "build_html", "render_html", "segments"]
+
+# Legend names; colours come from kg.export so Gephi and the browser colour entity types alike.
+TYPE_NAMES: dict[str, str] = {
+    "PERSON": "人物",
+    "ORG": "机构",
+    "GPE": "行政区划",
+    "LOC": "地点",
+    "MATERIAL": "物资",
+    "DOCUMENT": "文件",
+    "EVENT": "事件",
 }
-# Types outside the contract still get a distinct colour, assigned in sorted order so output stays stable.
-_SPARE_COLOURS = ("#ff9da7", "#9c755f", "#bab0ac", "#8cd17d", "#86bcb6")
-_FALLBACK_COLOUR = "#9e9e9e"
 
 _FONT_FACE = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 _LAYOUT_SEED = 20200120
@@ -44,7 +42,9 @@ _VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 # Characters that could end a <script> block or open an HTML comment/CDATA inside embedded JSON;
 # U+2028/2029 are escaped too so the JSON stays valid if someone pastes it into JS source.
-_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
 
 
 def render_html(graph: nx.MultiDiGraph, path: Path, *, title: str, provenance: dict[str, str]) -> None:
@@ -53,7 +53,7 @@ def render_html(graph: nx.MultiDiGraph, path: Path, *, title: str, provenance: d
     The graph is only read. The same graph, title and provenance always give byte-identical output.
     """
     html = build_html(graph, title=title, provenance=provenance)
-    _write_atomic(Path(path), html)
+    atomic_write_text(path, html)
 
 
 def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]) -> str:
@@ -64,7 +64,8 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         graph.edges(keys=True, data=True),
         key=lambda e: (str(e[0]), str(e[1]), str(e[3].get("predicate", "")), str(e[2])),
     )
-    colours = _type_colours({str(graph.nodes[k].get("type", "")) for k in node_keys})
+    types = {str(graph.nodes[k].get("type", "")) for k in node_keys}
+    colours = {t: TYPE_COLORS.get(t, DEFAULT_COLOR) for t in types}
 
     net = Network(directed=True)
     node_details = []
@@ -86,13 +87,13 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
                 "label": label,
                 "type": node_type,
                 "aliases": sorted({str(a) for a in attrs.get("aliases", ())} - {label}),
-                "mentions": int(attrs.get("mentions", 0)),
+                "mentions": int(attrs.get("mentions") or 0),
                 "documents": sorted({str(d) for d in attrs.get("documents", ())}),
                 "degree": degree,
             }
         )
 
-    # Parallel edges between one pair of nodes would be drawn on top of each other; bend each by a different amount.
+    # Parallel edges between two nodes would be drawn on top of each other; bend each by a different amount.
     pair_seen: Counter[frozenset[Any]] = Counter()
     pair_total = Counter(frozenset((u, v)) for u, v, _, _ in edges)
     edge_details = []
@@ -107,7 +108,11 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
             "width": round(min(1 + 1.5 * math.log2(max(weight, 1)), 8), 2),
         }
         if pair_total[pair] > 1:
-            options["smooth"] = {"enabled": True, "type": "curvedCW", "roundness": round(min(0.2 + 0.25 * pair_seen[pair], 1.0), 2)}
+            options["smooth"] = {
+                "enabled": True,
+                "type": "curvedCW",
+                "roundness": round(min(0.2 + 0.25 * pair_seen[pair], 1.0), 2),
+            }
         pair_seen[pair] += 1
         net.add_edge(index[u], index[v], **options)
         edge_details.append(
@@ -134,46 +139,37 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         "vis": {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(vis_options)},
         "nodes": node_details,
         "edges": edge_details,
-        "types": {t: _type_name(t) for t in colours},
+        "types": {t: TYPE_NAMES.get(t, t) for t in sorted(colours)},
     }
 
     type_counts = Counter(d["type"] for d in node_details)
     predicate_counts = Counter(d["predicate"] for d in edge_details)
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string(resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8"))
+    template = env.from_string(
+        resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8")
+    )
     return template.render(
         title=title,
         provenance=list(provenance.items()),
         node_count=len(node_details),
         edge_count=len(edge_details),
         legend=[
-            {"type": t, "colour": colours[t], "name": _type_name(t), "count": type_counts[t]}
+            {"type": t, "colour": colours[t], "name": TYPE_NAMES.get(t, t), "count": type_counts[t]}
             for t in sorted(type_counts, key=_type_order)
         ],
         predicates=sorted(predicate_counts.items(), key=lambda pc: (-pc[1], pc[0])),
         data_json=Markup(_script_json(data)),
-        vis_css=Markup(_vendor_asset("vis-network.css", "</style")),
-        vis_js=Markup(_vendor_asset("vis-network.min.js", "</script")),
+        vis_css=Markup(_vendor_asset("vis-network.css", ("</style",))),
+        # "<!--" could switch the HTML tokenizer into a state where "</script>" no longer ends the block.
+        vis_js=Markup(_vendor_asset("vis-network.min.js", ("</script", "<!--"))),
         font_face=Markup(_FONT_FACE),
     )
 
 
 def _type_order(node_type: str) -> tuple[int, str]:
     """Known types in contract order, then unknown ones alphabetically."""
-    order = list(TYPE_STYLES)
-    return (order.index(node_type) if node_type in TYPE_STYLES else len(order), node_type)
-
-
-def _type_name(node_type: str) -> str:
-    return TYPE_STYLES[node_type][1] if node_type in TYPE_STYLES else node_type
-
-
-def _type_colours(types: set[str]) -> dict[str, str]:
-    colours = {t: TYPE_STYLES[t][0] for t in types if t in TYPE_STYLES}
-    unknown = sorted(types - colours.keys())
-    for i, t in enumerate(unknown):
-        colours[t] = _SPARE_COLOURS[i] if i < len(_SPARE_COLOURS) else _FALLBACK_COLOUR
-    return colours
+    order = list(TYPE_NAMES)
+    return (order.index(node_type) if node_type in TYPE_NAMES else len(order), node_type)
 
 
 def _node_colour(hex_colour: str) -> dict[str, Any]:
@@ -208,13 +204,25 @@ def _vis_options(node_count: int) -> dict[str, Any]:
                 "avoidOverlap": 0.5,
             },
             "minVelocity": 1,
-            "stabilization": {"enabled": True, "iterations": 800, "updateInterval": 25, "fit": True},
+            # Fewer iterations for big graphs keep the time to a usable page to a few seconds.
+            "stabilization": {
+                "enabled": True,
+                "iterations": max(200, min(800, 120_000 // max(node_count, 1))),
+                "updateInterval": 25,
+                "fit": True,
+            },
         },
         "interaction": {"hover": True, "tooltipDelay": 200, "hideEdgesOnDrag": node_count > 300},
         "nodes": {
             "shape": "dot",
             "borderWidth": 1.5,
-            "font": {"size": 15, "face": _FONT_FACE, "color": "#222222", "strokeWidth": 4, "strokeColor": "#ffffff"},
+            "font": {
+                "size": 15,
+                "face": _FONT_FACE,
+                "color": "#222222",
+                "strokeWidth": 4,
+                "strokeColor": "#ffffff",
+            },
         },
         "edges": {
             "arrows": {"to": {"enabled": True, "scaleFactor": 0.5}},
@@ -247,47 +255,76 @@ def _evidence_order(ev: dict[str, Any]) -> tuple[str, int, str]:
 
 def _evidence(ev: dict[str, Any], subject_names: list[str], object_names: list[str]) -> dict[str, Any]:
     text = str(ev.get("text", ""))
-    spans = [
-        (span, kind)
-        for span, kind in (
-            (_locate(text, ev.get("subject_start"), ev.get("subject_end"), subject_names), "s"),
-            (_locate(text, ev.get("object_start"), ev.get("object_end"), object_names), "o"),
-        )
-        if span is not None
-    ]
+    offsets = [ev.get(k) for k in ("subject_start", "subject_end", "object_start", "object_end")]
+    spans = _aligned(text, offsets, subject_names, object_names) or (
+        _find(text, subject_names),
+        _find(text, object_names),
+    )
     return {
         "doc": str(ev.get("doc", "")),
         "sentence": ev.get("sentence"),
         "rule": str(ev.get("rule", "")),
-        "segments": segments(text, spans),
+        "segments": segments(
+            text, [(span, kind) for span, kind in zip(spans, "so", strict=True) if span is not None]
+        ),
     }
 
 
-def _locate(text: str, start: Any, end: Any, names: list[str]) -> tuple[int, int] | None:
-    """Where an argument sits in the sentence.
+def _aligned(
+    text: str, offsets: list[Any], subject_names: list[str], object_names: list[str]
+) -> tuple[tuple[int, int], tuple[int, int]] | None:
+    """Subject and object spans within the sentence, or None when the offsets cannot be placed.
 
-    Offsets are trusted when they point at one of the node's names; otherwise (e.g. document-relative offsets)
-    the first occurrence of its longest name is used, and in-range offsets are the last resort.
+    kg records offsets into the whole document (Mention offsets) without the sentence's start, so try every
+    shift that puts an argument on one of its names (and no shift, for sentence-relative offsets); keep the
+    one that lands the most arguments on their names. Both spans move together, so a name occurring twice
+    in the sentence still gets the right occurrence.
     """
-    in_range = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
-    if in_range and text[start:end] in names:
-        return (start, end)
+    if not all(isinstance(o, int) for o in offsets):
+        return None
+    s_start, s_end, o_start, o_end = offsets
+    if s_start >= s_end or o_start >= o_end:
+        return None
+    shifts = {0}
+    for start, names in ((s_start, subject_names), (o_start, object_names)):
+        for name in names:
+            found = text.find(name)
+            while found >= 0:
+                shifts.add(start - found)
+                found = text.find(name, found + 1)
+    best, best_hits = 0, 0
+    for shift in sorted(shifts, key=lambda d: (abs(d), d)):
+        if min(s_start, o_start) - shift < 0 or max(s_end, o_end) - shift > len(text):
+            continue
+        hits = (text[s_start - shift : s_end - shift] in subject_names) + (
+            text[o_start - shift : o_end - shift] in object_names
+        )
+        if hits > best_hits:
+            best, best_hits = shift, hits
+    if not best_hits:
+        return None
+    return (s_start - best, s_end - best), (o_start - best, o_end - best)
+
+
+def _find(text: str, names: list[str]) -> tuple[int, int] | None:
+    """First occurrence of the longest name: the fallback when offsets are missing or unusable."""
     for name in names:
         found = text.find(name)
         if found >= 0:
             return (found, found + len(name))
-    return (start, end) if in_range else None
+    return None
 
 
 def segments(text: str, spans: list[tuple[tuple[int, int], str]]) -> list[list[str]]:
     """Split ``text`` into ``[piece, kind]`` pairs, kind "s"/"o" for highlighted spans and "" otherwise.
 
     Done here rather than in the browser because Python offsets count code points and JS strings count
-    UTF-16 units, which disagree for characters outside the BMP. Overlapping spans keep the earlier one.
+    UTF-16 units, which disagree for characters outside the BMP. Of overlapping spans (a name inside a
+    longer name) the one starting first, or the longer, wins.
     """
     out: list[list[str]] = []
     pos = 0
-    for (start, end), kind in sorted(spans):
+    for (start, end), kind in sorted(spans, key=lambda sk: (sk[0][0], -sk[0][1])):
         if start < pos:
             continue
         if start > pos:
@@ -301,27 +338,16 @@ def segments(text: str, spans: list[tuple[tuple[int, int], str]]) -> list[list[s
 
 def _script_json(value: Any) -> str:
     """JSON that can sit inside a <script> element whatever the corpus strings contain."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_SAFE)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(
+        _SCRIPT_SAFE
+    )
 
 
-def _vendor_asset(name: str, closing_tag: str) -> str:
+def _vendor_asset(name: str, forbidden: tuple[str, ...]) -> str:
     text = (_VIS_DIR / name).read_text(encoding="utf-8")
-    # Inlined verbatim, so a closing tag inside the vendor file would cut the page; fail loudly if pyvis changes.
-    if closing_tag in text.lower():
-        raise RuntimeError(f"{name} contains {closing_tag!r}; it cannot be inlined safely")
+    # Inlined verbatim, so markup like a closing tag in the vendor file would cut the page: fail loudly
+    # should a pyvis upgrade ever ship such a file.
+    for needle in forbidden:
+        if needle in text.lower():
+            raise RuntimeError(f"{name} contains {needle!r}; it cannot be inlined safely")
     return text
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        # mkstemp creates 0600; the page is meant to be shared or served like any other output file.
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

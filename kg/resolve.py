@@ -44,19 +44,19 @@ class Resolver:
         self.short_prefix_re = re.compile(f"^(?:{alternation(lex.zone_short_prefixes)})(?=.)")
 
     def document_zones(self, doc: Document) -> dict[str, str]:
-        """Zone word → its qualified name in this document (高新区 → 平顶山高新区)."""
+        """Zone word → its qualified name in this document (高新区 → 平顶山高新区), most written zone first."""
         written: dict[str, Counter[str]] = {}
         for match in self.qualified_zone_re.finditer(doc.text):
             city = self.lexicon.aliases.get(match.group(1), match.group(1))
             written.setdefault(match.group(2), Counter())[city + match.group(2)] += 1
         cities = Counter(self.lexicon.aliases.get(m.group(), m.group()) for m in self.city_re.finditer(doc.text))
+        zone_counts = Counter(m.group() for m in self.zone_re.finditer(doc.text))
         zones = {}
-        for zone in self.lexicon.zone_words:
+        for zone, _ in sorted(zone_counts.items(), key=lambda kv: (-kv[1], kv[0])):
             if zone in written:
-                zones[zone] = sorted(written[zone].items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-            elif zone in doc.text and cities:
-                city = sorted(cities.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-                zones[zone] = city + zone
+                zones[zone] = most_common(written[zone])
+            elif cities:
+                zones[zone] = most_common(cities) + zone
         return zones
 
     def canonical(self, mention: Mention, zones: dict[str, str], context: list[Mention]) -> str:
@@ -66,7 +66,7 @@ class Resolver:
             return zones[zone.group()] + text[zone.end() :]
         short = self.short_prefix_re.match(text)
         if mention.label == "ORG" and short and self.org_suffix_re.search(text):
-            main_zone = next(iter(sorted(zones.values())), None)
+            main_zone = next(iter(zones.values()), None)
             if main_zone:
                 return main_zone + text[short.end() :]
         suffix = self.org_suffix_re.search(text)
@@ -125,6 +125,11 @@ class Resolver:
         entity.documents.add(doc.id)
         entity.aliases.add(doc.id)
         return entity_id
+
+
+def most_common(counts: Counter[str]) -> str:
+    """The most frequent key, ties broken alphabetically so that results never depend on input order."""
+    return min(counts.items(), key=lambda kv: (-kv[1], kv[0]))[0]
 
 
 def join_shortened(mentions: list[Mention], names: dict[tuple[str, int, int, str], str]) -> dict[str, str]:

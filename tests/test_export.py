@@ -56,37 +56,133 @@ NODES = [
 DONATION = {"predicate": "捐赠", "currency": "CNY", "recipient": "兴隆村", "date": "2020-02-03"}
 EDGES = [
     # Two parallel edges between the same pair, keys reused by other pairs (GraphML ids must still be unique).
-    ("PERSON:凌兵奎", "ORG:兴隆村党支部", "0", {"predicate": "任职", "title": "党支部书记", "role": None},
-     [_ev("d1", 0, "兴隆村党支部书记凌兵奎带领党员值守卡口。", "title_of"),
-      _ev("d2", np.int64(3), "凌兵奎是兴隆村党支部书记。", "title_of")]),
-    ("PERSON:凌兵奎", "ORG:兴隆村党支部", "1", {"predicate": "带领"},
-     [_ev("d1", 0, "兴隆村党支部书记凌兵奎带领党员值守卡口。", "lead")]),
-    ("PERSON:凌兵奎", "EVENT:疫情防控", "0", {"predicate": "带领"}, [_ev("d1", 2, "凌兵奎带领村民开展疫情防控。", "lead")]),
-    ("PERSON:王秀英", "ORG:兴隆村党支部", "0", {"predicate": "任职", "title": "委员", "role": "志愿者"},
-     [_ev("d1", 4, "党支部委员王秀英\n主动报名当志愿者。", "title_of")]),
-    ("PERSON:张伟", "ORG:恒达建材有限公司", "0", {"predicate": "任职", "title": "总经理"},
-     [_ev("d2", 1, "恒达建材有限公司总经理张伟表示……", "title_of")]),
-    ("PERSON:李明", "ORG:平阳县融媒体中心", "0", {"predicate": "任职", "title": "记者"},
-     [_ev("d3", 9, "平阳县融媒体中心记者李明摄", "byline")]),
-    ("PERSON:李明", "EVENT:疫情防控", "0", {"predicate": "摄影"}, [_ev("d3", 9, "平阳县融媒体中心记者李明摄", "byline")]),
+    (
+        "PERSON:凌兵奎",
+        "ORG:兴隆村党支部",
+        "0",
+        {"predicate": "任职", "title": "党支部书记", "role": None},
+        [
+            _ev("d1", 0, "兴隆村党支部书记凌兵奎带领党员值守卡口。", "title_of"),
+            _ev("d2", np.int64(3), "凌兵奎是兴隆村党支部书记。", "title_of"),
+        ],
+    ),
+    (
+        "PERSON:凌兵奎",
+        "ORG:兴隆村党支部",
+        "1",
+        {"predicate": "带领"},
+        [_ev("d1", 0, "兴隆村党支部书记凌兵奎带领党员值守卡口。", "lead")],
+    ),
+    (
+        "PERSON:凌兵奎",
+        "EVENT:疫情防控",
+        "0",
+        {"predicate": "带领"},
+        [_ev("d1", 2, "凌兵奎带领村民开展疫情防控。", "lead")],
+    ),
+    (
+        "PERSON:王秀英",
+        "ORG:兴隆村党支部",
+        "0",
+        {"predicate": "任职", "title": "委员", "role": "志愿者"},
+        [_ev("d1", 4, "党支部委员王秀英\n主动报名当志愿者。", "title_of")],
+    ),
+    (
+        "PERSON:张伟",
+        "ORG:恒达建材有限公司",
+        "0",
+        {"predicate": "任职", "title": "总经理"},
+        [_ev("d2", 1, "恒达建材有限公司总经理张伟表示……", "title_of")],
+    ),
+    (
+        "PERSON:李明",
+        "ORG:平阳县融媒体中心",
+        "0",
+        {"predicate": "任职", "title": "记者"},
+        [_ev("d3", 9, "平阳县融媒体中心记者李明摄", "byline")],
+    ),
+    (
+        "PERSON:李明",
+        "EVENT:疫情防控",
+        "0",
+        {"predicate": "摄影"},
+        [_ev("d3", 9, "平阳县融媒体中心记者李明摄", "byline")],
+    ),
     # amount: str on one edge, numpy int on the other -> str everywhere; amount_value int/float -> float.
-    ("ORG:恒达建材有限公司", "MATERIAL:口罩", "0",
-     {**DONATION, "amount": "5万元", "amount_value": np.float64(50000.0), "quantity": "2000只",
-      "quantity_value": np.float64(2000.0), "unit": "只", "approximate": False, "type": "实物"},
-     [_ev("d2", 2, "恒达建材有限公司向兴隆村捐赠口罩2000只，价值5万元。", "donate")]),
-    ("ORG:恒达建材有限公司", "MATERIAL:消毒液", "0",
-     {**DONATION, "amount": np.int64(2000), "amount_value": 2000, "quantity": None, "approximate": np.bool_(True)},
-     [_ev("d2", 5, "另捐赠消毒液约2000元。", "donate")]),
-    ("ORG:恒达建材有限公司", "GPE:平阳县", "0", {"predicate": "位于"}, [_ev("d2", 0, "位于平阳县的恒达建材", "in")]),
-    ("ORG:兴隆村党支部", "GPE:兴隆村", "0", {"predicate": "隶属"}, [_ev("d1", 0, "兴隆村党支部", "name_parts")]),
+    (
+        "ORG:恒达建材有限公司",
+        "MATERIAL:口罩",
+        "0",
+        {
+            **DONATION,
+            "amount": "5万元",
+            "amount_value": np.float64(50000.0),
+            "quantity": "2000只",
+            "quantity_value": np.float64(2000.0),
+            "unit": "只",
+            "approximate": False,
+            "type": "实物",
+        },
+        [_ev("d2", 2, "恒达建材有限公司向兴隆村捐赠口罩2000只，价值5万元。", "donate")],
+    ),
+    (
+        "ORG:恒达建材有限公司",
+        "MATERIAL:消毒液",
+        "0",
+        {
+            **DONATION,
+            "amount": np.int64(2000),
+            "amount_value": 2000,
+            "quantity": None,
+            "approximate": np.bool_(True),
+        },
+        [_ev("d2", 5, "另捐赠消毒液约2000元。", "donate")],
+    ),
+    (
+        "ORG:恒达建材有限公司",
+        "GPE:平阳县",
+        "0",
+        {"predicate": "位于"},
+        [_ev("d2", 0, "位于平阳县的恒达建材", "in")],
+    ),
+    (
+        "ORG:兴隆村党支部",
+        "GPE:兴隆村",
+        "0",
+        {"predicate": "隶属"},
+        [_ev("d1", 0, "兴隆村党支部", "name_parts")],
+    ),
     ("GPE:兴隆村", "GPE:平阳县", "0", {"predicate": "位于"}, [_ev("d1", 1, "平阳县兴隆村", "name_parts")]),
     ("GPE:平阳县", "GPE:浙江省", "0", {"predicate": "位于"}, [_ev("d1", 1, "浙江省平阳县", "name_parts")]),
-    ("GPE:平阳县", "DOCUMENT:《防控工作方案》", "0", {"predicate": "印发"},
-     [_ev("d1", 6, "平阳县印发《防控工作方案》。", "verb")]),
-    ("ORG:平阳县融媒体中心", "EVENT:疫情防控", "0", {"predicate": "报道"}, [_ev("d3", 0, "平阳县融媒体中心报道", "byline")]),
-    ("EVENT:疫情防控", "LOC:村文化礼堂", "0", {"predicate": "位于"}, [_ev("d3", 2, "在村文化礼堂开展疫情防控", "in")]),
-    ("LOC:村文化礼堂", "GPE:兴隆村", "0", {"predicate": "位于"}, [_ev("d3", 2, "兴隆村村文化礼堂", "name_parts")]),
-]  # fmt: skip
+    (
+        "GPE:平阳县",
+        "DOCUMENT:《防控工作方案》",
+        "0",
+        {"predicate": "印发"},
+        [_ev("d1", 6, "平阳县印发《防控工作方案》。", "verb")],
+    ),
+    (
+        "ORG:平阳县融媒体中心",
+        "EVENT:疫情防控",
+        "0",
+        {"predicate": "报道"},
+        [_ev("d3", 0, "平阳县融媒体中心报道", "byline")],
+    ),
+    (
+        "EVENT:疫情防控",
+        "LOC:村文化礼堂",
+        "0",
+        {"predicate": "位于"},
+        [_ev("d3", 2, "在村文化礼堂开展疫情防控", "in")],
+    ),
+    (
+        "LOC:村文化礼堂",
+        "GPE:兴隆村",
+        "0",
+        {"predicate": "位于"},
+        [_ev("d3", 2, "兴隆村村文化礼堂", "name_parts")],
+    ),
+]
 
 
 def make_graph(reverse: bool = False) -> nx.MultiDiGraph:
@@ -149,7 +245,7 @@ def test_graphml_round_trip_counts_and_types(graph: nx.MultiDiGraph, out: Path) 
     for n, data in back.nodes(data=True):
         assert data["label"] == graph.nodes[n]["label"]
         assert type(data["mentions"]) is int
-    for u, v, _, data in back.edges(keys=True, data=True):
+    for *_, data in back.edges(keys=True, data=True):
         assert data["label"] == data["predicate"]
         assert type(data["weight"]) is int
         assert data["weight"] == len(json.loads(data["evidence"]))
@@ -165,7 +261,8 @@ def test_graphml_round_trip_counts_and_types(graph: nx.MultiDiGraph, out: Path) 
     assert "quantity" not in disinfectant
     evidence = json.loads(mask["evidence"])
     assert evidence[0]["text"] == "恒达建材有限公司向兴隆村捐赠口罩2000只，价值5万元。"
-    assert set(back.get_edge_data("PERSON:凌兵奎", "ORG:兴隆村党支部")) == {"e0", "e1"}
+    # Edge ids are numbered in sorted edge order.
+    assert set(back.get_edge_data("PERSON:凌兵奎", "ORG:兴隆村党支部")) == {"e11", "e12"}
 
 
 def test_graphml_holds_only_declared_scalar_attributes(out: Path) -> None:
@@ -214,7 +311,12 @@ def test_json_is_sorted_utf8_node_link(graph: nx.MultiDiGraph, out: Path) -> Non
     assert list(data) == sorted(data)
     assert [n["id"] for n in data["nodes"]] == sorted(graph.nodes)
     assert [(e["source"], e["target"], e["key"]) for e in data["edges"]] == sorted(graph.edges(keys=True))
-    assert data["graph"] == {"documents": 3, "kg_version": "0.1.0", "pipeline": "zh_kg_news 0.1.0", "source_dir": None}
+    assert data["graph"] == {
+        "documents": 3,
+        "kg_version": "0.1.0",
+        "pipeline": "zh_kg_news 0.1.0",
+        "source_dir": None,
+    }
     lin = next(n for n in data["nodes"] if n["id"] == "PERSON:凌兵奎")
     assert lin["aliases"] == ["凌书记"] and lin["mentions"] == 5
 
@@ -249,9 +351,20 @@ def test_edges_csv(graph: nx.MultiDiGraph, out: Path) -> None:
     assert header[-3:] == ["weight", "evidence", "evidence_json"]
     assert {"title", "amount", "amount_value", "approximate", "type"} <= set(header)
     first, second = (r for r in rows if r["source"] == "PERSON:凌兵奎" and r["target"] == "ORG:兴隆村党支部")
-    assert (first["predicate"], first["title"], first["role"], first["weight"]) == ("任职", "党支部书记", "", "2")
-    assert first["evidence"] == "d1#0: 兴隆村党支部书记凌兵奎带领党员值守卡口。 || d2#3: 凌兵奎是兴隆村党支部书记。"
-    assert json.loads(first["evidence_json"]) == graph.edges["PERSON:凌兵奎", "ORG:兴隆村党支部", "0"]["evidence"]
+    assert (first["predicate"], first["title"], first["role"], first["weight"]) == (
+        "任职",
+        "党支部书记",
+        "",
+        "2",
+    )
+    assert (
+        first["evidence"]
+        == "d1#0: 兴隆村党支部书记凌兵奎带领党员值守卡口。 || d2#3: 凌兵奎是兴隆村党支部书记。"
+    )
+    assert (
+        json.loads(first["evidence_json"])
+        == graph.edges["PERSON:凌兵奎", "ORG:兴隆村党支部", "0"]["evidence"]
+    )
     assert second["predicate"] == "带领" and second["source_label"] == "凌兵奎"
     wang = next(r for r in rows if r["source"] == "PERSON:王秀英")
     assert wang["evidence"] == "d1#4: 党支部委员王秀英 主动报名当志愿者。"  # newline flattened for Excel

@@ -323,3 +323,12 @@ def test_date_and_year_rules(tmp_path, name, text, year_arg, date, year):
 )
 def test_title_rules(tmp_path, text, title):
     assert read_document(write(tmp_path / "t.md", text)).title == title
+
+
+def test_kgignore_skips_listed_paths(tmp_path):
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "GUIDELINES.md").write_text("# 标注指南\n正文。", encoding="utf-8")
+    (tmp_path / "a.txt").write_text("高新区复工复产。", encoding="utf-8")
+    (tmp_path / "notes.md").write_text("笔记。", encoding="utf-8")
+    (tmp_path / ".kgignore").write_text("# comment\ngold/\nnotes.md\n", encoding="utf-8")
+    assert discover([tmp_path]) == [tmp_path / "a.txt"]

@@ -248,9 +248,10 @@ def build_relations(
             if not isinstance(v, str | int | float):
                 raise GoldError(f"{doc}: attribute {k} of {rel} must be a scalar")
             record[k] = str(v)
-        key = json.dumps(record, ensure_ascii=False, sort_keys=True)
+        # One edge per (subject, predicate, object): scoring compares triples only.
+        key = "\t".join(norm(record[k]) for k in RELATION_KEYS)
         if key in seen:
-            raise GoldError(f"{doc}: duplicate relation {record}")
+            raise GoldError(f"{doc}: duplicate relation triple {record} (merge the attributes)")
         seen.add(key)
         out.append(record)
     return out, warnings

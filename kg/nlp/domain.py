@@ -68,9 +68,10 @@ class DomainEntities:
         self.place_suffixes = sorted(lexicon.gpe_suffixes | lexicon.loc_suffixes, key=len, reverse=True)
         self.known_place_re = re.compile(alternation(lexicon.known_places | set(lexicon.aliases)))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
+        self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
 
     def __call__(self, doc: Doc) -> Doc:
-        rule_spans = filter_spans_chars(list(self.find(doc)))
+        rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
             RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner")
             for ent in doc.ents
@@ -82,47 +83,56 @@ class DomainEntities:
         doc.ents = filter_spans([s for s in spans if s is not None])
         return doc
 
-    def find(self, doc: Doc) -> Iterable[RuleSpan]:
+    def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
+        persons = filter_spans_chars(list(self.find_persons(text)))
+        # A name never grows over a person the patterns found (党员宁某驾驶… is no place name).
+        blocked = {i for span in persons for i in range(span.start, span.end)}
+        found = list(persons)
+        for match in self.org_suffix_re.finditer(text):
+            start = self.grow_left(doc, match.start(), blocked)
+            min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
+            if match.start() - start >= min_prefix:
+                found.append(RuleSpan(start, match.end(), "ORG", "org_suffix"))
+        for match in self.standalone_org_re.finditer(text):
+            found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
+        found.extend(self.find_places(doc, blocked))
+        return found
+
+    def find_persons(self, text: str) -> Iterable[RuleSpan]:
         for pattern in self.patterns:
             for match in pattern.regex.finditer(text):
                 start, end = match.span("ent")
-                name = self.lexicon.trim_name(text[start:end]) if not text[start:end].endswith("某") else None
-                if pattern.id == "person_anonymised":
-                    name = text[start:end]
+                written = text[start:end]
+                name = written if written.endswith("某") else self.lexicon.trim_name(written)
                 if name:
                     yield RuleSpan(start, start + len(name), pattern.label, pattern.id)
-        for match in self.org_suffix_re.finditer(text):
-            start = self.grow_left(doc, match.start())
-            min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
-            if match.start() - start >= min_prefix:
-                yield RuleSpan(start, match.end(), "ORG", "org_suffix")
-        yield from self.find_places(doc)
 
-    def find_places(self, doc: Doc) -> Iterable[RuleSpan]:
+    def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
         for match in self.known_place_re.finditer(text):
             yield RuleSpan(match.start(), match.end(), "GPE", "known_place")
         for match in self.zone_re.finditer(text):
-            start = self.grow_left(doc, match.start())
+            start = self.grow_left(doc, match.start(), blocked)
             yield RuleSpan(start, match.end(), "GPE", "zone")
         for token in doc:
             suffix = next((s for s in self.place_suffixes if token.text.endswith(s)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
             end = token.idx + len(token.text)
-            start = self.grow_left(doc, end - len(suffix))
+            start = self.grow_left(doc, end - len(suffix), blocked)
             name = text[start:end]
             if start < end - len(suffix) and name not in self.lexicon.generic_places:
                 label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
                 yield RuleSpan(start, end, label, "place_suffix")
 
-    def grow_left(self, doc: Doc, position: int) -> int:
+    def grow_left(self, doc: Doc, position: int, blocked: set[int]) -> int:
         """Start of the name whose ending begins at ``position``: grow over name-like tokens."""
         start = position
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
             piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
-            if position - token.idx > MAX_NAME_PREFIX or not self.is_name_part(token, piece):
+            too_far = position - token.idx > MAX_NAME_PREFIX
+            if too_far or not self.is_name_part(token, piece) or blocked.intersection(range(token.idx, start)):
                 break
             start = token.idx
         return start

@@ -1,0 +1,68 @@
+"""Resolution on hand-built mentions: zones qualified per document, generic bodies per place, joins."""
+
+from __future__ import annotations
+
+from kg.ingest import split_sentences
+from kg.resolve import Resolver
+from kg.types import Document, Mention
+
+
+def document(doc_id: str, text: str) -> Document:
+    return Document(id=doc_id, text=text, sentences=split_sentences(text))
+
+
+def mention(doc: Document, surface: str, label: str, nth: int = 0) -> Mention:
+    start = -1
+    for _ in range(nth + 1):
+        start = doc.text.index(surface, start + 1)
+    sentence = next(s for s in doc.sentences if s.start <= start < s.end)
+    return Mention(doc.id, start, start + len(surface), label, surface, sentence.index)
+
+
+def test_zone_is_qualified_by_the_documents_city_and_never_merged_across_cities():
+    pds = document("a", "鹰城高新区召开会议。高新区党工委部署工作。平顶山的高新区很大。")
+    chengdu = document("b", "成都高新区1000个基层党组织。高新区党员坚守一线。")
+    mentions = [mention(pds, "高新区", "GPE", 1), mention(pds, "高新区党工委", "ORG"),
+                mention(chengdu, "成都高新区", "GPE"), mention(chengdu, "高新区", "GPE", 1)]
+    entities, _ = Resolver().resolve([pds, chengdu], mentions, [])
+    assert "GPE:平顶山高新区" in entities and "GPE:成都高新区" in entities
+    assert entities["GPE:平顶山高新区"].documents == {"a"}
+    assert entities["GPE:成都高新区"].documents == {"b"}
+    assert "ORG:平顶山高新区党工委" in entities
+    assert "高新区党工委" in entities["ORG:平顶山高新区党工委"].aliases
+
+
+def test_short_zone_body_joins_the_zone_body():
+    doc = document("a", "平顶山高新区党工委召开会议。区党工委副书记凌兵奎讲话。")
+    mentions = [mention(doc, "平顶山高新区党工委", "ORG"), mention(doc, "区党工委", "ORG", 0)]
+    mentions[1] = mention(doc, "区党工委", "ORG", 1)
+    entities, _ = Resolver().resolve([doc], mentions, [])
+    assert set(entities) == {"ORG:平顶山高新区党工委"}
+    assert entities["ORG:平顶山高新区党工委"].mentions == 2
+
+
+def test_generic_body_is_qualified_by_the_place_before_it():
+    doc = document("a", "在廊坊开发区阳光佳和小区,社区党支部书记马书丽忙碌。在化辛小区,社区党支部书记王某值守。")
+    mentions = [mention(doc, "阳光佳和小区", "LOC"), mention(doc, "社区党支部", "ORG"),
+                mention(doc, "化辛小区", "LOC"), mention(doc, "社区党支部", "ORG", 1)]
+    entities, _ = Resolver().resolve([doc], mentions, [])
+    assert "ORG:社区党支部（阳光佳和小区）" in entities
+    assert "ORG:社区党支部（化辛小区）" in entities
+
+
+def test_same_full_name_joins_across_documents_and_aliases_apply():
+    a = document("a", "河南金泉机械有限公司捐赠物资。鹰城人民感谢。")
+    b = document("b", "河南金泉机械有限公司复工。平顶山很美。")
+    mentions = [mention(a, "河南金泉机械有限公司", "ORG"), mention(a, "鹰城", "GPE"),
+                mention(b, "河南金泉机械有限公司", "ORG"), mention(b, "平顶山", "GPE")]
+    entities, _ = Resolver().resolve([a, b], mentions, [])
+    assert entities["ORG:河南金泉机械有限公司"].documents == {"a", "b"}
+    assert entities["GPE:平顶山"].documents == {"a", "b"}
+    assert "鹰城" in entities["GPE:平顶山"].aliases
+
+
+def test_shortened_mention_joins_the_one_longer_name():
+    doc = document("a", "河南金泉机械有限公司捐赠物资。金泉机械有限公司员工复工。")
+    mentions = [mention(doc, "河南金泉机械有限公司", "ORG"), mention(doc, "金泉机械有限公司", "ORG", 1)]
+    entities, _ = Resolver().resolve([doc], mentions, [])
+    assert set(entities) == {"ORG:河南金泉机械有限公司"}
