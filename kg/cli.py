@@ -31,8 +31,12 @@ app.add_typer(model_app, name="model", help="Train or evaluate kg's own Chinese 
 
 ModelOption = Annotated[
     str | None,
-    typer.Option("--model", "-m", help="spaCy pipeline: zh_kg_news, an installed zh_core_web_* or a directory. "
-                 "Default: the best zh_core_web_* installed, else zh_kg_news."),
+    typer.Option(
+        "--model",
+        "-m",
+        help="spaCy pipeline: zh_kg_news, an installed zh_core_web_* or a directory. "
+        "Default: the best zh_core_web_* installed, else zh_kg_news.",
+    ),
 ]
 RulesOption = Annotated[
     Path | None, typer.Option("--rules", help="Relation rules YAML (default: kg/data/relations.yaml).")
@@ -64,9 +68,7 @@ def build(
     rules: RulesOption = None,
     year: Annotated[int | None, typer.Option(help="Year for dates written without one (1月30日).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero when any input file is skipped.")] = False,
-    max_bytes: Annotated[
-        int, typer.Option(help="Skip files larger than this many bytes.")
-    ] = DEFAULT_MAX_BYTES,
+    max_bytes: Annotated[int, typer.Option(help="Skip files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
 ) -> None:
     """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs."""
     documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
@@ -102,14 +104,14 @@ def build(
 
 def _print_summary(summary: dict, files: list[Path]) -> None:
     typer.echo(f"pipeline   {summary['pipeline']}")
-    typer.echo(f"documents  {summary['documents']}   sentences {summary['sentences']}   "
-               f"seconds {summary['seconds']}")
+    typer.echo(f"documents  {summary['documents']}   sentences {summary['sentences']}   seconds {summary['seconds']}")
     typer.echo("entities   " + "  ".join(f"{k} {v}" for k, v in summary["entities"].items()))
     scored = {k: v for k, v in summary["relations"].items() if k in SCORED_PREDICATES}
     others = sum(v for k, v in summary["relations"].items() if k not in SCORED_PREDICATES)
     typer.echo("relations  " + "  ".join(f"{k} {v}" for k, v in scored.items()) + f"  other verbs {others}")
-    typer.echo(f"skipped    {len(summary['skipped'])}" + "".join(
-        f"\n  {s['path']}: {s['reason']}" for s in summary["skipped"]))
+    typer.echo(
+        f"skipped    {len(summary['skipped'])}" + "".join(f"\n  {s['path']}: {s['reason']}" for s in summary["skipped"])
+    )
     typer.echo("wrote      " + "  ".join(str(f) for f in files))
 
 

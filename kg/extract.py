@@ -292,9 +292,7 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     return pieces
 
 
-def name_part_relations(
-    doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon
-) -> list[Relation]:
+def name_part_relations(doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon) -> list[Relation]:
     """隶属 and 位于 edges read off one written name (SCHEMA.md). Each piece names a node: a place by
     itself (神马尼龙社区), a body by the whole name up to it (平煤神马集团尼龙化工公司); each node belongs to
     (ORG → ORG/GPE: 隶属) or lies in (else: 位于) the node before it."""
@@ -303,7 +301,8 @@ def name_part_relations(
         if mention.label not in ("ORG", "GPE", "LOC"):
             continue
         pieces = [
-            p for p in name_parts(mention.text, lexicon)
+            p
+            for p in name_parts(mention.text, lexicon)
             if mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2
         ]
         if len(pieces) < 2:
@@ -314,8 +313,17 @@ def name_part_relations(
                 nodes.append(mention)
                 break
             begin = start if label != "ORG" else 0
-            nodes.append(Mention(doc.id, mention.start + begin, mention.start + end, label,
-                                 mention.text[begin:end], sentence.index, "name_parts"))
+            nodes.append(
+                Mention(
+                    doc.id,
+                    mention.start + begin,
+                    mention.start + end,
+                    label,
+                    mention.text[begin:end],
+                    sentence.index,
+                    "name_parts",
+                )
+            )
         for inner, outer in zip(nodes[1:], nodes, strict=False):
             predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") else "位于"
             relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, "name_parts")))

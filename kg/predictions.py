@@ -16,19 +16,22 @@ def end_text(mention: Mention) -> str:
 
 def to_gold(analysis: Analysis) -> GoldDoc:
     doc = analysis.doc
-    entities = [
-        GoldEntity(m.start, m.end, m.label, m.text)
-        for m in analysis.mentions
-        if m.label in ENTITY_LABELS
-    ]
+    entities = [GoldEntity(m.start, m.end, m.label, m.text) for m in analysis.mentions if m.label in ENTITY_LABELS]
     sentences = {s.index: s for s in doc.sentences}
     relations = []
     for relation in analysis.relations:
         sentence = sentences[relation.evidence.sentence]
         attrs = dict(relation.attrs)
         attrs["rule"] = relation.evidence.rule
-        relations.append(GoldRelation(end_text(relation.subject), relation.predicate, end_text(relation.object),
-                                      attrs, (sentence.start, sentence.end)))
+        relations.append(
+            GoldRelation(
+                end_text(relation.subject),
+                relation.predicate,
+                end_text(relation.object),
+                attrs,
+                (sentence.start, sentence.end),
+            )
+        )
     return GoldDoc(doc.id, doc.text, entities, relations)
 
 

@@ -112,8 +112,10 @@ class Resolver:
                 entity.documents.add(doc_id)
         resolved = []
         for relation in relations:
-            ends = [self.document_entity(end, docs, entities) if end.label == DOCUMENT else ids[mention_key(end)]
-                    for end in (relation.subject, relation.object)]
+            ends = [
+                self.document_entity(end, docs, entities) if end.label == DOCUMENT else ids[mention_key(end)]
+                for end in (relation.subject, relation.object)
+            ]
             resolved.append(ResolvedRelation(ends[0], ends[1], relation))
         return entities, resolved
 

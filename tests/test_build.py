@@ -9,12 +9,11 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from conftest import SEEDS
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import export_all
-
-from conftest import SEEDS
 
 
 def edges(graph: nx.MultiDiGraph, subject: str, predicate: str):
@@ -34,7 +33,8 @@ def names(node: dict) -> set[str]:
 def the_edge(graph, subject, predicate, obj):
     matches = [(node, data) for node, data in edges(graph, subject, predicate) if obj(node)]
     assert matches, f"no {subject} {predicate} edge to the expected object; have " + str(
-        [(n["label"], d.get("title")) for n, d in edges(graph, subject, predicate)])
+        [(n["label"], d.get("title")) for n, d in edges(graph, subject, predicate)]
+    )
     return matches[0]
 
 
@@ -63,8 +63,11 @@ def test_donations(demo):
 def test_location_byline_and_zones(demo):
     g = demo.graph
     the_edge(g, "河南金泉机械有限公司", "位于", lambda n: n["label"] == "皇台产业园")
-    bylines = [(g.nodes[u], d) for u, v, d in g.edges(data=True)
-               if d["predicate"] == "报道" and g.nodes[v]["label"] == "高轶鹏"]
+    bylines = [
+        (g.nodes[u], d)
+        for u, v, d in g.edges(data=True)
+        if d["predicate"] == "报道" and g.nodes[v]["label"] == "高轶鹏"
+    ]
     assert bylines and all(node["type"] == "DOCUMENT" for node, _ in bylines)
     assert any(d["role"] == "记者" for _, d in bylines)
     assert g.nodes["GPE:平顶山高新区"]["documents"] != g.nodes["GPE:成都高新区"]["documents"]
@@ -79,8 +82,10 @@ def test_every_edge_has_evidence_pointing_at_its_ends(demo):
         for ev in data["evidence"]:
             text = texts[ev["doc"]]
             assert ev["text"] in text and ev["rule"]
-            for node, start, end in ((u, ev["subject_start"], ev["subject_end"]),
-                                     (v, ev["object_start"], ev["object_end"])):
+            for node, start, end in (
+                (u, ev["subject_start"], ev["subject_end"]),
+                (v, ev["object_start"], ev["object_end"]),
+            ):
                 info = demo.graph.nodes[node]
                 if info["type"] != "DOCUMENT" and info["type"] != "MATERIAL":
                     assert text[start:end] in names(info), (text[start:end], info["label"])
@@ -90,7 +95,9 @@ def test_exports_read_back_and_are_deterministic(demo, builder, tmp_path):
     first = export_all(demo.graph, tmp_path / "a")
     graph = nx.read_graphml(first["graphml"])
     assert (graph.number_of_nodes(), graph.number_of_edges()) == (
-        demo.graph.number_of_nodes(), demo.graph.number_of_edges())
+        demo.graph.number_of_nodes(),
+        demo.graph.number_of_edges(),
+    )
     assert all(isinstance(d["label"], str) for _, d in graph.nodes(data=True))
     assert all(isinstance(d["mentions"], int) for _, d in graph.nodes(data=True))
     gexf = nx.read_gexf(first["gexf"])
@@ -115,7 +122,8 @@ def write_bad_corpus(folder: Path) -> None:
     (folder / "script.html").write_text(
         "<html><head><title>测试</title></head><body><p>迈克生物党支部书记杨慧"
         "&lt;script&gt;alert(1)&lt;/script&gt;</p><script>alert(2)</script></body></html>",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     (folder / "xss.txt").write_text("平东社区站党总支书记<script>alert(1)</script>张嘉钢到场。", encoding="utf-8")
     with (folder / "huge.txt").open("w", encoding="utf-8") as handle:
         handle.write("高新区复工复产。\n" * (20 * 1024 * 1024 // 25))

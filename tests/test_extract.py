@@ -99,11 +99,14 @@ def test_name_parts_give_belongs_and_located_edges():
     doc = Document(id="d", text=text, sentences=split_sentences(text))
     mention = Mention("d", 0, len(name), "ORG", name, 0)
     found = triples(name_part_relations(doc, doc.sentences[0], [mention], lexicon))
-    assert found == {(name, "隶属", "神马尼龙社区"), ("神马尼龙社区", "位于", "皇台街道"), ("皇台街道", "位于", "高新区")}
+    assert found == {
+        (name, "隶属", "神马尼龙社区"),
+        ("神马尼龙社区", "位于", "皇台街道"),
+        ("皇台街道", "位于", "高新区"),
+    }
     chain = "平煤神马集团尼龙化工公司五厂"
     doc = Document(id="d", text=chain, sentences=split_sentences(chain))
-    found = triples(name_part_relations(doc, doc.sentences[0], [Mention("d", 0, len(chain), "ORG", chain, 0)],
-                                        lexicon))
+    found = triples(name_part_relations(doc, doc.sentences[0], [Mention("d", 0, len(chain), "ORG", chain, 0)], lexicon))
     assert (chain, "隶属", "平煤神马集团尼龙化工公司") in found
     assert ("平煤神马集团尼龙化工公司", "隶属", "平煤神马集团") in found
 
@@ -126,8 +129,14 @@ def test_broken_rule_is_reported_with_its_id(tmp_path):
 
 @pytest.mark.parametrize(
     ("text", "value", "unit", "approximate"),
-    [("1.5万公斤", 15000, "kg", False), ("价值8000元", 8000, "CNY", False), ("近30万元", 300000, "CNY", True),
-     ("3万余元", 30000, "CNY", True), ("2吨", 2000, "kg", False), ("500箱", 500, "箱", False)],
+    [
+        ("1.5万公斤", 15000, "kg", False),
+        ("价值8000元", 8000, "CNY", False),
+        ("近30万元", 300000, "CNY", True),
+        ("3万余元", 30000, "CNY", True),
+        ("2吨", 2000, "kg", False),
+        ("500箱", 500, "箱", False),
+    ],
 )
 def test_measures(text, value, unit, approximate):
     measure = parse_measure(text)

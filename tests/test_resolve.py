@@ -22,8 +22,12 @@ def mention(doc: Document, surface: str, label: str, nth: int = 0) -> Mention:
 def test_zone_is_qualified_by_the_documents_city_and_never_merged_across_cities():
     pds = document("a", "鹰城高新区召开会议。高新区党工委部署工作。平顶山的高新区很大。")
     chengdu = document("b", "成都高新区1000个基层党组织。高新区党员坚守一线。")
-    mentions = [mention(pds, "高新区", "GPE", 1), mention(pds, "高新区党工委", "ORG"),
-                mention(chengdu, "成都高新区", "GPE"), mention(chengdu, "高新区", "GPE", 1)]
+    mentions = [
+        mention(pds, "高新区", "GPE", 1),
+        mention(pds, "高新区党工委", "ORG"),
+        mention(chengdu, "成都高新区", "GPE"),
+        mention(chengdu, "高新区", "GPE", 1),
+    ]
     entities, _ = Resolver().resolve([pds, chengdu], mentions, [])
     assert "GPE:平顶山高新区" in entities and "GPE:成都高新区" in entities
     assert entities["GPE:平顶山高新区"].documents == {"a"}
@@ -43,8 +47,12 @@ def test_short_zone_body_joins_the_zone_body():
 
 def test_generic_body_is_qualified_by_the_place_before_it():
     doc = document("a", "在廊坊开发区阳光佳和小区,社区党支部书记马书丽忙碌。在化辛小区,社区党支部书记王某值守。")
-    mentions = [mention(doc, "阳光佳和小区", "LOC"), mention(doc, "社区党支部", "ORG"),
-                mention(doc, "化辛小区", "LOC"), mention(doc, "社区党支部", "ORG", 1)]
+    mentions = [
+        mention(doc, "阳光佳和小区", "LOC"),
+        mention(doc, "社区党支部", "ORG"),
+        mention(doc, "化辛小区", "LOC"),
+        mention(doc, "社区党支部", "ORG", 1),
+    ]
     entities, _ = Resolver().resolve([doc], mentions, [])
     assert "ORG:社区党支部（阳光佳和小区）" in entities
     assert "ORG:社区党支部（化辛小区）" in entities
@@ -53,8 +61,12 @@ def test_generic_body_is_qualified_by_the_place_before_it():
 def test_same_full_name_joins_across_documents_and_aliases_apply():
     a = document("a", "河南金泉机械有限公司捐赠物资。鹰城人民感谢。")
     b = document("b", "河南金泉机械有限公司复工。平顶山很美。")
-    mentions = [mention(a, "河南金泉机械有限公司", "ORG"), mention(a, "鹰城", "GPE"),
-                mention(b, "河南金泉机械有限公司", "ORG"), mention(b, "平顶山", "GPE")]
+    mentions = [
+        mention(a, "河南金泉机械有限公司", "ORG"),
+        mention(a, "鹰城", "GPE"),
+        mention(b, "河南金泉机械有限公司", "ORG"),
+        mention(b, "平顶山", "GPE"),
+    ]
     entities, _ = Resolver().resolve([a, b], mentions, [])
     assert entities["ORG:河南金泉机械有限公司"].documents == {"a", "b"}
     assert entities["GPE:平顶山"].documents == {"a", "b"}

@@ -49,8 +49,10 @@ def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Lang
     available = available_pipelines()
     if name is None:
         if not available:
-            raise ValueError(f"no Chinese pipeline found: {MODELS_DIR / OWN_PIPELINE} is missing; "
-                             "run `kg model train` or install a zh_core_web_* package")
+            raise ValueError(
+                f"no Chinese pipeline found: {MODELS_DIR / OWN_PIPELINE} is missing; "
+                "run `kg model train` or install a zh_core_web_* package"
+            )
         name = available[0]
     elif name not in available and not Path(name).is_dir():
         raise ValueError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spacy.language import Language
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
