@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape
 
 import networkx as nx
 import numpy as np
@@ -52,14 +53,16 @@ EDGE_ATTRS: tuple[str, ...] = (
     "title",
     "amount",
     "amount_value",
-    "currency",
+    "amount_unit",
+    "amount_approximate",
     "quantity",
     "quantity_value",
-    "unit",
+    "quantity_unit",
+    "quantity_approximate",
     "recipient",
     "date",
     "role",
-    "approximate",
+    "caption",
 )
 
 Scalar = bool | int | float | str
@@ -158,9 +161,7 @@ class _Flat:
 
 def _flatten(graph: nx.MultiDiGraph) -> _Flat:
     # node_default/edge_default are networkx writer settings, not data.
-    graph_attrs = _flat_attrs(
-        {k: v for k, v in graph.graph.items() if k not in ("node_default", "edge_default")}
-    )
+    graph_attrs = _flat_attrs({k: v for k, v in graph.graph.items() if k not in ("node_default", "edge_default")})
     nodes = []
     for node, data in _sorted_nodes(graph):
         attrs = _flat_attrs(data)
@@ -214,9 +215,7 @@ def _graphml_bytes(flat: _Flat) -> bytes:
     copy.add_nodes_from(flat.nodes)
     # Gephi requires edge ids unique in the whole document, kg keys are only unique per node pair:
     # number the edges and keep the original key as an attribute.
-    copy.add_edges_from(
-        (u, v, f"e{i}", {**attrs, "key": key}) for i, (u, v, key, attrs) in enumerate(flat.edges)
-    )
+    copy.add_edges_from((u, v, f"e{i}", {**attrs, "key": key}) for i, (u, v, key, attrs) in enumerate(flat.edges))
     buf = io.BytesIO()
     nx.write_graphml(copy, buf)
     return buf.getvalue()
@@ -236,7 +235,10 @@ def _gexf_bytes(flat: _Flat) -> bytes:
     copy.add_edges_from((u, v, key, _gexf_names(attrs, "edge")) for u, v, key, attrs in flat.edges)
     buf = io.BytesIO()
     nx.write_gexf(copy, buf)
-    return _GEXF_DATE.sub(b"", buf.getvalue())
+    data = _GEXF_DATE.sub(b"", buf.getvalue())
+    # GEXF has no graph attributes; its <meta> description is where Gephi shows what built the file.
+    description = escape(", ".join(f"{k}: {v}" for k, v in sorted(flat.graph.items())))
+    return data.replace(b"</creator>", b"</creator>\n    <description>" + description.encode() + b"</description>", 1)
 
 
 def _gexf_names(attrs: dict[str, Scalar], scope: str) -> dict[str, Scalar]:

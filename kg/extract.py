@@ -44,6 +44,7 @@ class RelationRule:
     object_text: str | None = None
     predicate_group: str | None = None
     list_objects: bool = False
+    list_subjects: bool = False
     caption: bool = False  # photo credits: the sentence before, on the same line, is the caption
 
 
@@ -153,6 +154,9 @@ class Extractor:
             return None
 
         subject = mention_of("subject", rule.subject)
+        subjects = (
+            coordinated(subject, mentions, doc.text, before=True) if rule.list_subjects and subject else [subject]
+        )
         objects: list[Mention | None] = [mention_of("object", rule.object)]
         if rule.object_text:
             found = match.group().find(rule.object_text)
@@ -160,7 +164,7 @@ class Extractor:
             start, end = positions[at], positions[at + len(rule.object_text) if found >= 0 else at]
             objects = [Mention(doc.id, start, end, "MATERIAL", rule.object_text, sentence.index, rule.id)]
         elif rule.list_objects and objects[0] is not None:
-            objects = list_after(objects[0], mentions, doc.text)
+            objects = coordinated(objects[0], mentions, doc.text, before=False)
         predicate = rule.predicate
         attrs = {}
         for name, value in match.groupdict().items():
@@ -177,10 +181,11 @@ class Extractor:
             previous = doc.sentences[sentence.index - 1] if sentence.index > 0 else None
             if previous and "\n" not in doc.text[previous.end : sentence.start]:
                 attrs["caption"] = previous.text
-        for obj in objects:
-            if subject is None or obj is None or subject == obj:
-                continue
-            yield Relation(subject, predicate, obj, evidence(sentence, subject, obj, rule.id), dict(attrs))
+        for subject in subjects:
+            for obj in objects:
+                if subject is None or obj is None or subject == obj:
+                    continue
+                yield Relation(subject, predicate, obj, evidence(sentence, subject, obj, rule.id), dict(attrs))
 
     @staticmethod
     def parsed_attributes(attrs: dict[str, str], sentence: Sentence, doc: Document) -> dict[str, str]:
@@ -232,12 +237,17 @@ def compile_for(template: str, mentions: list[Mention]) -> re.Pattern[str]:
     return re.compile(ANONYMOUS_PLACEHOLDER.sub(lambda m: chars(m.group(1)), pattern), re.MULTILINE)
 
 
-def list_after(first: Mention, mentions: list[Mention], text: str) -> list[Mention]:
-    """``first`` and the mentions of its label joined to it by 、/和/及 (口罩、防护服和消毒液)."""
+def coordinated(first: Mention, mentions: list[Mention], text: str, *, before: bool) -> list[Mention]:
+    """``first`` and the mentions of its label joined to it by 、/和/及: after it (口罩、防护服和消毒液) or,
+    with ``before``, ahead of it (宾康自动化公司、伟业新材料公司、科隆新材料有限公司)."""
     found = [first]
-    following = [m for m in mentions if m.start >= first.end and m.label == first.label]
-    for mention in following:
-        if not LIST_SEPARATOR.fullmatch(text[found[-1].end : mention.start]):
+    same = [m for m in mentions if m.label == first.label]
+    candidates = (
+        reversed([m for m in same if m.end <= first.start]) if before else [m for m in same if m.start >= first.end]
+    )
+    for mention in candidates:
+        gap = text[mention.end : found[-1].start] if before else text[found[-1].end : mention.start]
+        if not LIST_SEPARATOR.fullmatch(gap):
             break
         found.append(mention)
     return found
@@ -295,7 +305,8 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
 def name_part_relations(doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon) -> list[Relation]:
     """隶属 and 位于 edges read off one written name (SCHEMA.md). Each piece names a node: a place by
     itself (神马尼龙社区), a body by the whole name up to it (平煤神马集团尼龙化工公司); each node belongs to
-    (ORG → ORG/GPE: 隶属) or lies in (else: 位于) the node before it."""
+    (ORG → ORG/GPE: 隶属) or lies in (else: 位于) the node before it. A business or facility (公司, 医院 …)
+    lies in its place rather than belonging to it (河南金泉机械有限公司 位于 河南)."""
     relations = []
     for mention in mentions:
         if mention.label not in ("ORG", "GPE", "LOC"):
@@ -325,6 +336,7 @@ def name_part_relations(doc: Document, sentence: Sentence, mentions: list[Mentio
                 )
             )
         for inner, outer in zip(nodes[1:], nodes, strict=False):
-            predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") else "位于"
+            business = outer.label != "ORG" and inner.text.endswith(tuple(lexicon.located_org_suffixes))
+            predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") and not business else "位于"
             relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, "name_parts")))
     return relations

@@ -33,6 +33,7 @@ class Lexicon:
     org_suffixes: frozenset[str]
     standalone_orgs: frozenset[str]
     party_suffixes: frozenset[str]
+    located_org_suffixes: frozenset[str]
     short_org_suffix_min_prefix: int
     gpe_suffixes: frozenset[str]
     loc_suffixes: frozenset[str]
@@ -42,6 +43,7 @@ class Lexicon:
     known_places: frozenset[str]
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
+    name_part_words: frozenset[str]
     name_stop_chars: frozenset[str]
     materials: frozenset[str]
     action_verbs: frozenset[str]
@@ -105,6 +107,7 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
         org_suffixes=_words(data, "org_suffixes", source),
         standalone_orgs=_words(data, "standalone_orgs", source),
         party_suffixes=_words(data, "party_suffixes", source),
+        located_org_suffixes=_words(data, "located_org_suffixes", source),
         short_org_suffix_min_prefix=int(data.get("short_org_suffix_min_prefix", 2)),
         gpe_suffixes=_words(data, "gpe_suffixes", source),
         loc_suffixes=_words(data, "loc_suffixes", source),
@@ -114,6 +117,7 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
         known_places=_words(data, "known_places", source),
         name_stop_words=_words(data, "name_stop_words", source),
         name_part_tags=_words(data, "name_part_tags", source),
+        name_part_words=_words(data, "name_part_words", source),
         name_stop_chars=frozenset(str(data.get("name_stop_chars", ""))),
         materials=_words(data, "materials", source),
         action_verbs=_words(data, "action_verbs", source),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from bisect import bisect_right
+from bisect import bisect_right, insort
 from pathlib import Path
 
 import spacy
@@ -84,4 +84,28 @@ def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Me
             if index < 0 or end > doc.sentences[index].end:
                 continue
             mentions.append(Mention(doc.id, start, end, ent.label_, ent.text, index, ent.id_ or "ner"))
-    return mentions
+    return propagate_names(doc, mentions)
+
+
+def propagate_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
+    """Label every other occurrence of a name that a domain rule found once in the document.
+
+    A title or byline anchors a name once (书记张春阳); later the text just says 张春阳. Only rule-found
+    names spread (the statistical model's guesses are not amplified), only where no mention stands, and only
+    inside one sentence each.
+    """
+    starts = [s.start for s in doc.sentences]
+    taken = sorted((m.start, m.end) for m in mentions)
+    names = {(m.text, m.label) for m in mentions if m.source != "ner" and len(m.text) >= 2}
+    added = []
+    for text, label in sorted(names, key=lambda item: (-len(item[0]), item)):
+        position = doc.text.find(text)
+        while position >= 0:
+            end = position + len(text)
+            index = bisect_right(starts, position) - 1
+            free = not any(s < end and position < e for s, e in taken)
+            if free and index >= 0 and end <= doc.sentences[index].end:
+                added.append(Mention(doc.id, position, end, label, text, index, "propagated"))
+                insort(taken, (position, end))
+            position = doc.text.find(text, end)
+    return sorted(mentions + added, key=lambda m: (m.start, m.end))

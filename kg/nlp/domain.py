@@ -120,24 +120,32 @@ class DomainEntities:
             if suffix is None or not is_cjk_word(token.text):
                 continue
             end = token.idx + len(token.text)
-            start = self.grow_left(doc, end - len(suffix), blocked)
+            start = self.grow_left(doc, end - len(suffix), blocked, one_place=True)
             name = text[start:end]
             if start < end - len(suffix) and name not in self.lexicon.generic_places:
                 label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
                 yield RuleSpan(start, end, label, "place_suffix")
 
-    def grow_left(self, doc: Doc, position: int, blocked: set[int]) -> int:
-        """Start of the name whose ending begins at ``position``: grow over name-like tokens."""
+    def grow_left(self, doc: Doc, position: int, blocked: set[int], *, one_place: bool = False) -> int:
+        """Start of the name whose ending begins at ``position``: grow over name-like tokens.
+
+        With ``one_place`` the growth stops at a token that ends a place of its own, since a chain of places
+        is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
+        """
         start = position
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
             piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
             too_far = position - token.idx > MAX_NAME_PREFIX
             if too_far or not self.is_name_part(token, piece) or blocked.intersection(range(token.idx, start)):
                 break
+            if one_place and any(piece.endswith(s) for s in self.place_suffixes) and len(piece) > 1:
+                break
             start = token.idx
         return start
 
     def is_name_part(self, token: Token, piece: str) -> bool:
+        if piece in self.lexicon.name_part_words:
+            return True
         if piece in self.lexicon.name_stop_words or not is_cjk_word(piece):
             return False
         if token.ent_type_ in ("GPE", "LOC", "ORG"):
@@ -162,9 +170,14 @@ def overlaps(a: RuleSpan, b: RuleSpan) -> bool:
 
 
 def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
-    """Longest span wins, then the earliest; same policy as spaCy's ``filter_spans``."""
+    """Resolve overlaps: persons first, then the name that runs further right, then the longer one.
+
+    A Chinese name grows leftwards from its ending, so of two overlapping names the one that goes on past the
+    other's end is the fuller name (孔雀城大学里小区 over …孔雀城大学; 平东社区站党总支 over 平东社区).
+    """
     kept: list[RuleSpan] = []
-    for span in sorted(spans, key=lambda s: (-(s.end - s.start), s.start)):
+    ranked = sorted(spans, key=lambda s: (s.label != "PERSON", -s.end, -(s.end - s.start), s.start))
+    for span in ranked:
         if not any(overlaps(span, k) for k in kept):
             kept.append(span)
     return sorted(kept, key=lambda s: s.start)
