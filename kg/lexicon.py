@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import cache
 from pathlib import Path
 
@@ -101,27 +101,16 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     aliases_data = read_yaml(directory / "aliases.yaml") or {}
     if not isinstance(aliases_data, dict):
         raise ValueError(f"{directory / 'aliases.yaml'}: expected a mapping alias: canonical name")
+    # Every word-list field of Lexicon is a list of the same name in lexicon.yaml.
+    word_lists = {
+        f.name: _words(data, f.name, source)
+        for f in fields(Lexicon)
+        if f.type == "frozenset[str]" and f.name != "name_stop_chars"
+    }
     return Lexicon(
-        titles=_words(data, "titles", source),
-        post_titles=_words(data, "post_titles", source),
-        org_suffixes=_words(data, "org_suffixes", source),
-        standalone_orgs=_words(data, "standalone_orgs", source),
-        party_suffixes=_words(data, "party_suffixes", source),
-        located_org_suffixes=_words(data, "located_org_suffixes", source),
+        **word_lists,
         short_org_suffix_min_prefix=int(data.get("short_org_suffix_min_prefix", 2)),
-        gpe_suffixes=_words(data, "gpe_suffixes", source),
-        loc_suffixes=_words(data, "loc_suffixes", source),
-        generic_places=_words(data, "generic_places", source),
-        zone_words=_words(data, "zone_words", source),
-        zone_short_prefixes=_words(data, "zone_short_prefixes", source),
-        known_places=_words(data, "known_places", source),
-        name_stop_words=_words(data, "name_stop_words", source),
-        name_part_tags=_words(data, "name_part_tags", source),
-        name_part_words=_words(data, "name_part_words", source),
         name_stop_chars=frozenset(str(data.get("name_stop_chars", ""))),
-        materials=_words(data, "materials", source),
-        action_verbs=_words(data, "action_verbs", source),
-        groups=_words(data, "groups", source),
         surnames=surnames,
         aliases={str(k): str(v) for k, v in aliases_data.items()},
     )
