@@ -41,13 +41,13 @@ import bisect
 import json
 import os
 import re
-import tempfile
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any, Literal, TypeVar
+
+from kg.atomic import atomic_write_text
 
 ENTITY_LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC")
 SCORED_PREDICATES: tuple[str, ...] = ("任职", "捐赠", "隶属", "位于", "带领", "报道", "摄影")
@@ -244,7 +244,7 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
 
 
 def dump_gold(docs: Iterable[GoldDoc], path: str | os.PathLike[str]) -> None:
-    """Write documents as JSON Lines, atomically: a temp file in the same directory, then ``os.replace``.
+    """Write documents as JSON Lines, atomically (``kg.atomic``).
 
     Each record is validated first, so whatever is written loads back with ``load_gold``.
     """
@@ -258,17 +258,7 @@ def dump_gold(docs: Iterable[GoldDoc], path: str | os.PathLike[str]) -> None:
     if problems:
         raise ValueError("not written, invalid documents:\n" + "\n".join(problems))
 
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-            f.writelines(lines)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    atomic_write_text(path, "".join(lines))
 
 
 # --- normalisation and matching ---------------------------------------------------------------------------

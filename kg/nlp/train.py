@@ -357,7 +357,7 @@ def train(
     pkuseg_iter: Annotated[int, typer.Option(help="pkuseg CRF training iterations.")] = 10,
     prune_threshold: Annotated[float, typer.Option(help="Drop pkuseg features with all |w| below.")] = 0.02,
     pkuseg_dict: Annotated[bool, typer.Option(help="Keep pkuseg's bundled postprocessing dict.")] = False,
-    epochs: Annotated[int, typer.Option(help="spaCy training epochs.")] = 12,
+    epochs: Annotated[int, typer.Option(help="spaCy training epochs.")] = 6,
     width: Annotated[int, typer.Option(help="tok2vec width.")] = 128,
     depth: Annotated[int, typer.Option(help="tok2vec CNN depth.")] = 4,
     limit: Annotated[int, typer.Option(help="Use the first N train sentences only; 0 = all.")] = 0,
