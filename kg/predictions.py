@@ -6,6 +6,7 @@ from __future__ import annotations
 from kg.evaluate import ENTITY_LABELS, GoldDoc, GoldEntity, GoldRelation
 from kg.extract import DOCUMENT
 from kg.ingest import split_sentences
+from kg.nlp.domain import TITLE_REFERENCE
 from kg.pipeline import Analysis, KnowledgeGraphBuilder
 from kg.types import Document, Mention
 
@@ -16,7 +17,11 @@ def end_text(mention: Mention) -> str:
 
 def to_gold(analysis: Analysis) -> GoldDoc:
     doc = analysis.doc
-    entities = [GoldEntity(m.start, m.end, m.label, m.text) for m in analysis.mentions if m.label in ENTITY_LABELS]
+    entities = [
+        GoldEntity(m.start, m.end, m.label, m.text)
+        for m in analysis.mentions
+        if m.label in ENTITY_LABELS and m.source != TITLE_REFERENCE  # 马书记 is a reference, not a name span
+    ]
     sentences = {s.index: s for s in doc.sentences}
     relations = []
     for relation in analysis.relations:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from kg.extract import DOCUMENT
 from kg.lexicon import Lexicon, alternation, load_lexicon
+from kg.nlp.domain import TITLE_REFERENCE
 from kg.types import Document, Entity, Mention, Relation
 
 
@@ -100,6 +101,7 @@ class Resolver:
                 context = [m for m in doc_mentions if m.sentence == mention.sentence]
                 names[mention_key(mention)] = self.canonical(mention, zones, context)
             shortened = join_shortened(doc_mentions, names)
+            shortened.update(title_references(doc_mentions, [r for r in relations if r.subject.doc_id == doc_id]))
             for mention in doc_mentions:
                 name = shortened.get(names[mention_key(mention)], names[mention_key(mention)])
                 entity_id = f"{mention.label}:{name}"
@@ -127,6 +129,23 @@ class Resolver:
         entity.documents.add(doc.id)
         entity.aliases.add(doc.id)
         return entity_id
+
+
+def title_references(mentions: list[Mention], relations: list[Relation]) -> dict[str, str]:
+    """马书记 → 马书丽 where exactly one person of that surname holds that title (任职) in the document."""
+    holders = {(r.subject.text, r.attrs.get("title", "")) for r in relations if r.predicate == "任职"}
+    joined = {}
+    for mention in mentions:
+        if mention.source != TITLE_REFERENCE:
+            continue
+        candidates = {
+            person
+            for person, title in holders
+            if title and mention.text.endswith(title) and person.startswith(mention.text[: -len(title)])
+        }
+        if len(candidates) == 1:
+            joined[mention.text] = candidates.pop()
+    return joined
 
 
 def most_common(counts: Counter[str]) -> str:

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import json
 
+from conftest import ROOT
 from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.evaluate import load_gold
-
-from conftest import ROOT
 
 GOLD = ROOT / "data" / "gold" / "seeds.jsonl"
 # Just under what kg reaches with zh_kg_news (see the closing note of issue 4); a drop below fails CI.

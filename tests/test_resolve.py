@@ -78,3 +78,18 @@ def test_shortened_mention_joins_the_one_longer_name():
     mentions = [mention(doc, "河南金泉机械有限公司", "ORG"), mention(doc, "金泉机械有限公司", "ORG", 1)]
     entities, _ = Resolver().resolve([doc], mentions, [])
     assert set(entities) == {"ORG:河南金泉机械有限公司"}
+
+
+def test_title_reference_joins_the_one_holder_of_that_title():
+    from kg.extract import Extractor, load_rules
+
+    doc = document("a", "社区党支部书记马书丽等19名社区工作者紧张忙碌。居民说,马书记一刻不停。")
+    mentions = [mention(doc, "社区党支部", "ORG"), mention(doc, "马书丽", "PERSON")]
+    reference = mention(doc, "马书记", "PERSON")
+    mentions.append(
+        Mention("a", reference.start, reference.end, "PERSON", "马书记", reference.sentence, "person_title_reference")
+    )
+    all_mentions, relations = Extractor(load_rules()).extract(doc, mentions)
+    entities, _ = Resolver().resolve([doc], all_mentions, relations)
+    assert "PERSON:马书记" not in entities
+    assert entities["PERSON:马书丽"].mentions == 2 and "马书记" in entities["PERSON:马书丽"].aliases

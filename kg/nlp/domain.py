@@ -26,6 +26,8 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
+# The pattern id of 马书记-style mentions, which resolution maps to the person holding that title.
+TITLE_REFERENCE = "person_title_reference"
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,8 @@ class DomainEntities:
             for match in pattern.regex.finditer(text):
                 start, end = match.span("ent")
                 written = text[start:end]
-                name = written if written.endswith("某") else self.lexicon.trim_name(written)
+                keep_as_written = written.endswith("某") or pattern.id == TITLE_REFERENCE
+                name = written if keep_as_written else self.lexicon.trim_name(written)
                 if name:
                     yield RuleSpan(start, start + len(name), pattern.label, pattern.id)
 

