@@ -33,6 +33,8 @@ class Lexicon:
     org_suffixes: frozenset[str]
     standalone_orgs: frozenset[str]
     party_suffixes: frozenset[str]
+    generic_org_words: frozenset[str]
+    suffix_blockers: frozenset[str]
     located_org_suffixes: frozenset[str]
     short_org_suffix_min_prefix: int
     gpe_suffixes: frozenset[str]
@@ -65,6 +67,17 @@ class Lexicon:
                 r"(?:公斤|千克|吨|斤|箱|件|套|个|只|瓶|桶|袋|盒|份|副|台|支|包|双|顶|床)"
             ),
         }
+
+    def is_generic_org(self, prefix: str) -> bool:
+        """True when the part of an organisation name before its ending only describes a kind of body."""
+        words = sorted(self.generic_org_words, key=len, reverse=True)
+        rest = re.sub(r"^[0-9一二三四五六七八九十百千两几多]+(?:个|支|家|名)?", "", prefix)
+        while rest:
+            word = next((w for w in words if rest.endswith(w)), None)
+            if word is None:
+                return False
+            rest = rest[: -len(word)]
+        return True
 
     def trim_name(self, name: str) -> str | None:
         """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kg.evaluate import ENTITY_LABELS, GoldDoc, GoldEntity, GoldRelation
 from kg.extract import DOCUMENT
 from kg.ingest import split_sentences
-from kg.nlp.domain import TITLE_REFERENCE
+from kg.nlp.domain import GENERIC_ORG, TITLE_REFERENCE
 from kg.pipeline import Analysis, KnowledgeGraphBuilder
 from kg.types import Document, Mention
 
@@ -20,7 +20,8 @@ def to_gold(analysis: Analysis) -> GoldDoc:
     entities = [
         GoldEntity(m.start, m.end, m.label, m.text)
         for m in analysis.mentions
-        if m.label in ENTITY_LABELS and m.source != TITLE_REFERENCE  # 马书记 is a reference, not a name span
+        # 马书记 is a reference and 社区党支部 a kind of body, neither a name span
+        if m.label in ENTITY_LABELS and m.source not in (TITLE_REFERENCE, GENERIC_ORG)
     ]
     sentences = {s.index: s for s in doc.sentences}
     relations = []

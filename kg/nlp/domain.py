@@ -26,6 +26,8 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
+# Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
+GENERIC_ORG = "generic_org"
 # The pattern id of 马书记-style mentions, which resolution maps to the person holding that title.
 TITLE_REFERENCE = "person_title_reference"
 
@@ -71,6 +73,7 @@ class DomainEntities:
         self.known_place_re = re.compile(alternation(lexicon.known_places | set(lexicon.aliases)))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
+        self.blockers = tuple(lexicon.suffix_blockers)
 
     def __call__(self, doc: Doc) -> Doc:
         rule_spans = filter_spans_chars(self.find(doc))
@@ -92,10 +95,18 @@ class DomainEntities:
         blocked = {i for span in persons for i in range(span.start, span.end)}
         found = list(persons)
         for match in self.org_suffix_re.finditer(text):
+            if text.startswith(self.blockers, match.start()):
+                continue
             start = self.grow_left(doc, match.start(), blocked)
             min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
-            if match.start() - start >= min_prefix:
+            prefix = text[start : match.start()]
+            if len(prefix) < min_prefix:
+                continue
+            if not self.lexicon.is_generic_org(prefix):
                 found.append(RuleSpan(start, match.end(), "ORG", "org_suffix"))
+            elif prefix in self.lexicon.generic_places:
+                # 社区党支部: no name of its own, yet a body resolution can pin to the place written before it.
+                found.append(RuleSpan(start, match.end(), "ORG", GENERIC_ORG))
         for match in self.standalone_org_re.finditer(text):
             found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
         found.extend(self.find_places(doc, blocked))
