@@ -43,6 +43,7 @@ TYPE_COLORS: dict[str, str] = {
     "GPE": "#59a14f",
     "LOC": "#76b7b2",
     "MATERIAL": "#edc948",
+    "GROUP": "#ff9da7",
     "DOCUMENT": "#b07aa1",
     "EVENT": "#e15759",
 }

@@ -32,6 +32,7 @@ TYPE_NAMES: dict[str, str] = {
     "GPE": "行政区划",
     "LOC": "地点",
     "MATERIAL": "物资",
+    "GROUP": "群体",
     "DOCUMENT": "文件",
     "EVENT": "事件",
 }
@@ -153,6 +154,7 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         provenance=list(provenance.items()),
         node_count=len(node_details),
         edge_count=len(edge_details),
+        isolated_count=sum(d["degree"] == 0 for d in node_details),
         legend=[
             {"type": t, "colour": colours[t], "name": TYPE_NAMES.get(t, t), "count": type_counts[t]}
             for t in sorted(type_counts, key=_type_order)

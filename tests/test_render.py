@@ -56,6 +56,8 @@ NODES: list[tuple[str, str, str, list[str], int, list[str]]] = [
         2,
         ["003_2a28f7ade6dab4b0"],
     ),
+    # no relation: hidden until "显示无关系的实体" is ticked
+    ("GROUP:志愿者", "GROUP", "志愿者", [], 1, ["000_8af3a52c6c9a1fca"]),
     ("DOCUMENT:防控处置方案", "DOCUMENT", "《防控处置方案》", ["防控处置方案"], 1, ["000_8af3a52c6c9a1fca"]),
     (
         "EVENT:疫情防控阻击战",
@@ -338,6 +340,13 @@ def test_corpus_strings_only_appear_escaped(page: str) -> None:
     donation = next(e for e in data["edges"] if e["from"] == data["nodes"].index(payload_node) and e["attrs"])
     assert donation["attrs"]["recipient"] == QUOTES
     assert "".join(text for text, _ in donation["evidence"][0]["segments"]) == S_PAYLOAD
+
+
+def test_isolated_entities_are_counted_for_their_toggle(page: str, graph: nx.MultiDiGraph) -> None:
+    isolated = sum(graph.degree(n) == 0 for n in graph)
+    assert isolated == 1
+    toggle = page.split('id="isolated-filter"', 1)[1].split("</label>", 1)[0]
+    assert f'<span class="count">{isolated}</span>' in toggle
 
 
 def test_legend_lists_every_type_present(page: str, graph: nx.MultiDiGraph) -> None:
@@ -632,16 +641,19 @@ def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
         )
         assert marks[0] == "subj:" + PAYLOAD and marks[1].startswith("obj:")
 
-        # Filters act on the vis data: hiding PERSON leaves every other type visible.
-        stats = cdp.evaluate(
-            session,
-            """(() => {
-            const cb = document.querySelector('.type-filter[data-type="PERSON"]');
-            cb.click();
-            return document.getElementById('stats').textContent;
-        })()""",
-        )
-        assert stats.startswith("显示 13 / 20 个节点")
+        # Filters act on the vis data. At first the one entity without relations is hidden; hiding PERSON
+        # also hides what only people linked to (口罩, 检测试剂盒, 防控处置方案); the toggle brings all back.
+        def click(selector: str) -> str:
+            return cdp.evaluate(
+                session,
+                f"""(() => {{
+                document.querySelector('{selector}').click();
+                return document.getElementById('stats').textContent;
+            }})()""",
+            )
+
+        assert click('.type-filter[data-type="PERSON"]').startswith("显示 11 / 21 个节点")
+        assert click("#isolated-filter").startswith("显示 14 / 21 个节点")
         time.sleep(0.5)  # let any late request or dialog surface before looking at the event log
         cdp.send("Runtime.evaluate", {"expression": "1"}, session)
     finally:
