@@ -353,9 +353,9 @@ def train(
     output: Annotated[Path, typer.Option(help="Where the finished pipeline is written.")] = DEFAULT_OUTPUT,
     workdir: Annotated[Path, typer.Option(help="Scratch dir (corpora, checkpoints).")] = DEFAULT_WORKDIR,
     pkuseg_iter: Annotated[int, typer.Option(help="pkuseg CRF training iterations.")] = 10,
-    prune_threshold: Annotated[float, typer.Option(help="Drop pkuseg features with all |w| below.")] = 0.02,
+    prune_threshold: Annotated[float, typer.Option(help="Drop pkuseg features with all |w| below.")] = 0.1,
     pkuseg_dict: Annotated[bool, typer.Option(help="Keep pkuseg's bundled postprocessing dict.")] = False,
-    epochs: Annotated[int, typer.Option(help="spaCy training epochs.")] = 6,
+    epochs: Annotated[int, typer.Option(help="spaCy training epochs.")] = 4,
     width: Annotated[int, typer.Option(help="tok2vec width.")] = 128,
     depth: Annotated[int, typer.Option(help="tok2vec CNN depth.")] = 4,
     limit: Annotated[int, typer.Option(help="Use the first N train sentences only; 0 = all.")] = 0,
@@ -447,6 +447,7 @@ def train(
         if any(output.iterdir()) and not (output / "meta.json").exists():
             raise typer.BadParameter(f"{output} exists and is not a spaCy pipeline", param_hint="--output")
         shutil.rmtree(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     typer.echo(f"saved {output}")
 
