@@ -40,8 +40,11 @@ class Lexicon:
     gpe_suffixes: frozenset[str]
     loc_suffixes: frozenset[str]
     generic_places: frozenset[str]
+    generic_place_prefixes: frozenset[str]
+    place_name_infixes: frozenset[str]
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
+    zone_bodies: frozenset[str]
     known_places: frozenset[str]
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
@@ -78,6 +81,13 @@ class Lexicon:
                 return False
             rest = rest[: -len(word)]
         return True
+
+    def is_generic_place(self, name: str) -> bool:
+        """True for a word that names a kind of place, not a place (辖区, 全区城乡, 农贸市场)."""
+        rest = re.sub(
+            f"^(?:{'|'.join(map(re.escape, sorted(self.generic_place_prefixes, key=len, reverse=True)))})", "", name
+        )
+        return name in self.generic_places or rest in self.generic_places
 
     def trim_name(self, name: str) -> str | None:
         """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""

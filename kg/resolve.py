@@ -65,11 +65,13 @@ class Resolver:
         zone = self.zone_re.match(text)
         if zone and zone.group() in zones:
             return zones[zone.group()] + text[zone.end() :]
-        short = self.short_prefix_re.match(text)
-        if mention.label == "ORG" and short and self.org_suffix_re.search(text):
-            main_zone = next(iter(zones.values()), None)
-            if main_zone:
+        main_zone = next(iter(zones.values()), None)
+        if mention.label == "ORG" and main_zone:
+            short = self.short_prefix_re.match(text)
+            if short and self.org_suffix_re.search(text):
                 return main_zone + text[short.end() :]
+            if text in self.lexicon.zone_bodies:
+                return main_zone + text
         suffix = self.org_suffix_re.search(text)
         if mention.label == "ORG" and suffix and text[: suffix.start()] in self.lexicon.generic_places:
             before = [m for m in context if m.label in ("GPE", "LOC") and m.end <= mention.start]

@@ -16,6 +16,7 @@ from spacy.language import Language
 
 from kg.ingest import iter_paragraphs
 from kg.nlp import domain  # noqa: F401  (registers the kg_domain factory)
+from kg.nlp.tokenizer import use_full_width_segmentation
 from kg.types import Document, Mention
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,7 @@ def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Lang
     elif name not in available and not Path(name).is_dir():
         raise ValueError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")
     nlp = spacy.load(_resolve(name))
+    use_full_width_segmentation(nlp)
     if domain_layer:
         nlp.add_pipe("kg_domain", last=True)
     log.info("pipeline: %s", pipeline_id(nlp))
@@ -83,7 +85,8 @@ def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Me
             index = bisect_right(starts, start) - 1
             if index < 0 or end > doc.sentences[index].end:
                 continue
-            mentions.append(Mention(doc.id, start, end, ent.label_, ent.text, index, ent.id_ or "ner"))
+            text = doc.text[start:end]  # not ent.text: the pipeline may read normalised punctuation
+            mentions.append(Mention(doc.id, start, end, ent.label_, text, index, ent.id_ or "ner"))
     return propagate_names(doc, mentions)
 
 

@@ -80,7 +80,10 @@ class DomainEntities:
         model_spans = [
             RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner")
             for ent in doc.ents
+            # the model also tags kinds of places (辖区, 卡点) and stray symbols (## of a Markdown heading)
             if ent.label_ in MODEL_LABELS
+            and any(is_cjk_word(ch) for ch in ent.text)
+            and not self.lexicon.is_generic_place(ent.text)
         ]
         kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
         doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
@@ -136,7 +139,7 @@ class DomainEntities:
             end = token.idx + len(token.text)
             start = self.grow_left(doc, end - len(suffix), blocked, one_place=True)
             name = text[start:end]
-            if start < end - len(suffix) and name not in self.lexicon.generic_places:
+            if start < end - len(suffix) and not self.lexicon.is_generic_place(name):
                 label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
                 yield RuleSpan(start, end, label, "place_suffix")
 
@@ -150,7 +153,12 @@ class DomainEntities:
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
             piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
             too_far = position - token.idx > MAX_NAME_PREFIX
-            if too_far or not self.is_name_part(token, piece) or blocked.intersection(range(token.idx, start)):
+            name_part = (
+                self.is_name_part(token, piece)
+                or (not one_place and self.is_clause_initial_stem(doc, token, piece))
+                or (one_place and self.is_place_infix(doc, token, piece))
+            )
+            if too_far or not name_part or blocked.intersection(range(token.idx, start)):
                 break
             if one_place and any(piece.endswith(s) for s in self.place_suffixes) and len(piece) > 1:
                 break
@@ -165,6 +173,35 @@ class DomainEntities:
         if token.ent_type_ in ("GPE", "LOC", "ORG"):
             return True
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
+
+
+    def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
+        """和 inside a place name (阳光佳和小区): the word before it is an unknown name stem, not a place,
+        an entity or a generic word, so 和 joins no two things there."""
+        if piece not in self.lexicon.place_name_infixes or token.i == 0:
+            return False
+        before = doc[token.i - 1]
+        return (
+            len(before.text) >= 2
+            and not before.ent_type_
+            and self.is_name_part(before, before.text)
+            and not self.lexicon.is_generic_place(before.text)
+            and not self.lexicon.is_generic_org(before.text)
+            and not before.text.endswith(tuple(self.place_suffixes))
+        )
+
+    def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str) -> bool:
+        """A clause-initial word the tagger calls a verb, in front of a name, is mostly an unknown name stem
+        (，迈克生物党支部 / ，平煤神马集团); known action verbs (，慰问…) are not."""
+        clause_start = token.i == 0 or doc[token.i - 1].is_punct
+        return (
+            clause_start
+            and token.tag_ == "v"
+            and len(piece) >= 2
+            and is_cjk_word(piece)
+            and piece not in self.lexicon.action_verbs
+            and piece not in self.lexicon.name_stop_words
+        )
 
 
 def is_cjk_word(text: str) -> bool:
