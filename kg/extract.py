@@ -278,7 +278,8 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
         key=lambda item: -len(item[0]),
     )
     pieces: list[tuple[int, int, str]] = []
-    known = next((p for p in sorted(lexicon.known_places, key=len, reverse=True) if name.startswith(p)), None)
+    places = sorted(lexicon.known_places | lexicon.known_towns, key=len, reverse=True)
+    known = next((p for p in places if name.startswith(p)), None)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
     stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0

@@ -46,6 +46,7 @@ class Lexicon:
     zone_short_prefixes: frozenset[str]
     zone_bodies: frozenset[str]
     known_places: frozenset[str]
+    known_towns: frozenset[str]
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
     name_part_words: frozenset[str]

@@ -199,8 +199,9 @@ def _vis_options(node_count: int) -> dict[str, Any]:
             "enabled": True,
             "solver": "forceAtlas2Based",
             "forceAtlas2Based": {
-                "gravitationalConstant": -80,
-                "centralGravity": 0.012,
+                "gravitationalConstant": -60,
+                # News graphs fall into many small components; enough gravity keeps them on one screen.
+                "centralGravity": 0.035,
                 "springLength": 110,
                 "springConstant": 0.06,
                 "avoidOverlap": 0.5,
@@ -219,7 +220,7 @@ def _vis_options(node_count: int) -> dict[str, Any]:
             "shape": "dot",
             "borderWidth": 1.5,
             "font": {
-                "size": 15,
+                "size": 18,
                 "face": _FONT_FACE,
                 "color": "#222222",
                 "strokeWidth": 4,

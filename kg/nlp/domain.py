@@ -70,7 +70,7 @@ class DomainEntities:
         self.patterns = patterns
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
         self.place_suffixes = sorted(lexicon.gpe_suffixes | lexicon.loc_suffixes, key=len, reverse=True)
-        self.known_place_re = re.compile(alternation(lexicon.known_places | set(lexicon.aliases)))
+        self.known_place_re = re.compile(alternation(lexicon.known_places | lexicon.known_towns | set(lexicon.aliases)))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         self.blockers = tuple(lexicon.suffix_blockers)
