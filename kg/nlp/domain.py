@@ -153,11 +153,16 @@ class DomainEntities:
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
             piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
             too_far = position - token.idx > MAX_NAME_PREFIX
-            name_part = (
-                self.is_name_part(token, piece)
-                or (not one_place and self.is_clause_initial_stem(doc, token, piece))
-                or (one_place and self.is_place_infix(doc, token, piece))
-            )
+            # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
+            # unknown word, so only the statistical NER's say-so makes the stem a name.
+            if one_place and len(piece) < len(token.text):
+                name_part = token.ent_type_ in ("GPE", "LOC", "ORG")
+            else:
+                name_part = (
+                    self.is_name_part(token, piece)
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece))
+                    or (one_place and self.is_place_infix(doc, token, piece))
+                )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
                 break
             if one_place and any(piece.endswith(s) for s in self.place_suffixes) and len(piece) > 1:
