@@ -40,6 +40,7 @@ class Lexicon:
     gpe_suffixes: frozenset[str]
     loc_suffixes: frozenset[str]
     generic_places: frozenset[str]
+    enumeration_org_heads: frozenset[str]
     generic_place_prefixes: frozenset[str]
     place_name_infixes: frozenset[str]
     zone_words: frozenset[str]

@@ -37,6 +37,48 @@ CASES = [
 ]
 
 
+# Rules beyond the bars, each on a sentence of the seed corpus.
+MORE_CASES = [
+    # 和 inside a place name; the generic 社区党支部 stays a body of its own
+    ("3月20日,在廊坊开发区阳光佳和小区,社区党支部书记马书丽", [("阳光佳和小区", "LOC"), ("社区党支部", "ORG")]),
+    # brands in a list closed by 等…企业, the first one behind the clause's verb
+    (
+        "他们全力保障北京奔驰、北京安道拓、京东信成供应链等48家在京企业生产链",
+        [("北京奔驰", "ORG"), ("北京安道拓", "ORG"), ("京东信成供应链", "ORG")],
+    ),
+    ("人不再聚集聊天了。”米根连说,刚开始有很多村民不知道", [("米根连", "PERSON")]),
+    ("在这场没有硝烟的战役中，高新区党工委、管委会充分发挥党建引领作用", [("高新区党工委", "ORG"), ("管委会", "ORG")]),
+]
+NOT_ENTITIES = [
+    "层层落实镇、村两级责任",  # 落实镇: a verb glued to 镇 by the segmenter
+    "作为一名党员,其间他用手机传达上级防控疫情精神,遍及辖区企业,收集辖区企业生产遇到的问题",
+    "坚持每日追踪,关注全国、全省疫情信息",
+    "## 强化进京通道查控",
+    "要求各部门，明确领导小组职责",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[1][0][0] for c in MORE_CASES])
+def test_more_domain_spans(nlp, text, expected):
+    found = {(ent.text, ent.label_) for ent in nlp(text).ents}
+    assert set(expected) <= found, sorted(found)
+
+
+@pytest.mark.parametrize("text", NOT_ENTITIES)
+def test_kinds_of_places_and_verbs_are_no_names(nlp, text):
+    assert [ent.text for ent in nlp(text).ents if ent.label_ in ("GPE", "LOC", "ORG")] == []
+
+
+def test_half_width_punctuation_keeps_the_original_text_and_offsets(nlp):
+    text = "1月20日,迈克生物党支部书记杨慧(左)在接到任务后"
+    doc = nlp(text)
+    # the pipeline reads full-width punctuation, one character for one: offsets hold in the original text
+    assert len(doc.text) == len(text)
+    assert [a for a, b in zip(doc.text, text, strict=True) if a != b] == ["，", "（", "）"]
+    found = {(text[e.start_char : e.end_char], e.label_) for e in doc.ents}
+    assert {("迈克生物党支部", "ORG"), ("杨慧", "PERSON")} <= found
+
+
 @pytest.mark.parametrize(("text", "expected"), CASES, ids=[c[1][0][0] for c in CASES])
 def test_domain_spans(nlp, text, expected):
     doc = nlp(text)

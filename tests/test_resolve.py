@@ -45,6 +45,13 @@ def test_short_zone_body_joins_the_zone_body():
     assert entities["ORG:平顶山高新区党工委"].mentions == 2
 
 
+def test_bare_zone_body_is_the_documents_zone_body_and_towns_never_qualify_a_zone():
+    doc = document("a", "平顶山高新区召开会议。党工委副书记凌兵奎到遵化店镇检查。遵化店、遵化店的高新区干部值守。")
+    mentions = [mention(doc, "党工委", "ORG"), mention(doc, "高新区", "GPE", 1)]
+    entities, _ = Resolver().resolve([doc], mentions, [])
+    assert set(entities) == {"ORG:平顶山高新区党工委", "GPE:平顶山高新区"}
+
+
 def test_generic_body_is_qualified_by_the_place_before_it():
     doc = document("a", "在廊坊开发区阳光佳和小区,社区党支部书记马书丽忙碌。在化辛小区,社区党支部书记王某值守。")
     mentions = [

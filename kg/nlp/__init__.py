@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-from bisect import bisect_right, insort
+from bisect import bisect_right
 from pathlib import Path
 
 import spacy
@@ -94,21 +94,22 @@ def propagate_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Label every other occurrence of a name that a domain rule found once in the document.
 
     A title or byline anchors a name once (书记张春阳); later the text just says 张春阳. Only rule-found
-    names spread (the statistical model's guesses are not amplified), only where no mention stands, and only
-    inside one sentence each.
+    names spread (the statistical model's guesses are not amplified), only inside one sentence each, and only
+    over mentions that lie wholly inside the occurrence (北京奔驰 replaces the place 北京 found in it).
     """
     starts = [s.start for s in doc.sentences]
-    taken = sorted((m.start, m.end) for m in mentions)
+    kept = list(mentions)
     names = {(m.text, m.label) for m in mentions if m.source != "ner" and len(m.text) >= 2}
-    added = []
     for text, label in sorted(names, key=lambda item: (-len(item[0]), item)):
         position = doc.text.find(text)
         while position >= 0:
             end = position + len(text)
             index = bisect_right(starts, position) - 1
-            free = not any(s < end and position < e for s, e in taken)
-            if free and index >= 0 and end <= doc.sentences[index].end:
-                added.append(Mention(doc.id, position, end, label, text, index, "propagated"))
-                insort(taken, (position, end))
+            overlapping = [m for m in kept if m.start < end and position < m.end]
+            inside = all(position <= m.start and m.end <= end for m in overlapping)
+            already = any(m.start == position and m.end == end for m in overlapping)
+            if inside and not already and index >= 0 and end <= doc.sentences[index].end:
+                kept = [m for m in kept if m not in overlapping]
+                kept.append(Mention(doc.id, position, end, label, text, index, "propagated"))
             position = doc.text.find(text, end)
-    return sorted(mentions + added, key=lambda m: (m.start, m.end))
+    return sorted(kept, key=lambda m: (m.start, m.end))

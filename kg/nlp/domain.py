@@ -73,6 +73,11 @@ class DomainEntities:
         self.known_place_re = re.compile(alternation(lexicon.known_places | lexicon.known_towns | set(lexicon.aliases)))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
+        # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
+        self.enumeration_re = re.compile(
+            r"((?:[^，。；;,、\s]{2,12}、)*[^，。；;,、\s]{2,12})等[0-9一二三四五六七八九十百余多]*[家个]?"
+            f"[^，。；;,、]{{0,4}}(?:{alternation(lexicon.enumeration_org_heads)})"
+        )
         self.blockers = tuple(lexicon.suffix_blockers)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -110,10 +115,26 @@ class DomainEntities:
             elif prefix in self.lexicon.generic_places:
                 # 社区党支部: no name of its own, yet a body resolution can pin to the place written before it.
                 found.append(RuleSpan(start, match.end(), "ORG", GENERIC_ORG))
+        found.extend(self.find_enumerated_orgs(doc, blocked))
         for match in self.standalone_org_re.finditer(text):
             found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
         found.extend(self.find_places(doc, blocked))
         return found
+
+    def find_enumerated_orgs(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
+        text = doc.text
+        for match in self.enumeration_re.finditer(text):
+            item_start = match.start(1)
+            for item in match.group(1).split("、"):
+                item_end = item_start + len(item)
+                # the first item may carry the clause's verb (保障北京奔驰): keep only its name-like tail, which
+                # includes a place the NER found in it (北京奔驰: 奔驰 reads as a verb)
+                places = [t.idx for t in doc if item_start <= t.idx < item_end and t.ent_type_ in ("GPE", "LOC")]
+                start = max(item_start, min([self.grow_left(doc, item_end, blocked), *places]))
+                name = text[start:item_end]
+                if len(name) >= 2 and not self.lexicon.is_generic_org(name) and not self.lexicon.is_generic_place(name):
+                    yield RuleSpan(start, item_end, "ORG", "enumerated_org")
+                item_start = item_end + 1
 
     def find_persons(self, text: str) -> Iterable[RuleSpan]:
         for pattern in self.patterns:
@@ -160,7 +181,7 @@ class DomainEntities:
             else:
                 name_part = (
                     self.is_name_part(token, piece)
-                    or (not one_place and self.is_clause_initial_stem(doc, token, piece))
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, doc.text[start:position]))
                     or (one_place and self.is_place_infix(doc, token, piece))
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
@@ -179,7 +200,6 @@ class DomainEntities:
             return True
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
 
-
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
         """和 inside a place name (阳光佳和小区): the word before it is an unknown name stem, not a place,
         an entity or a generic word, so 和 joins no two things there."""
@@ -195,12 +215,15 @@ class DomainEntities:
             and not before.text.endswith(tuple(self.place_suffixes))
         )
 
-    def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str) -> bool:
+    def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str, rest: str) -> bool:
         """A clause-initial word the tagger calls a verb, in front of a name, is mostly an unknown name stem
-        (，迈克生物党支部 / ，平煤神马集团); known action verbs (，慰问…) are not."""
+        (，迈克生物党支部 / ，平煤神马集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
+        or it is a known action verb (，慰问…)."""
         clause_start = token.i == 0 or doc[token.i - 1].is_punct
         return (
             clause_start
+            and bool(rest)
+            and not self.lexicon.is_generic_org(rest)
             and token.tag_ == "v"
             and len(piece) >= 2
             and is_cjk_word(piece)
