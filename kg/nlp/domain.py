@@ -154,10 +154,11 @@ class DomainEntities:
             start = self.grow_left(doc, match.start(), blocked)
             yield RuleSpan(start, match.end(), "GPE", "zone")
         for token in doc:
-            suffix = next((s for s in self.place_suffixes if token.text.endswith(s)), None)
+            end = token.idx + len(token.text)
+            # the ending may span tokens (东站中路: 东|站|中|路, the 中 of 中路 no name part on its own)
+            suffix = next((s for s in self.place_suffixes if text.endswith(s, 0, end)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
-            end = token.idx + len(token.text)
             start = self.grow_left(doc, end - len(suffix), blocked, one_place=True)
             name = text[start:end]
             if start < end - len(suffix) and not self.lexicon.is_generic_place(name):
@@ -202,10 +203,15 @@ class DomainEntities:
 
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
         """和 inside a place name (阳光佳和小区): the word before it is an unknown name stem, not a place,
-        an entity or a generic word, so 和 joins no two things there."""
-        if piece not in self.lexicon.place_name_infixes or token.i == 0:
+        an entity or a generic word, so 和 joins no two things there. A measure word after a number is a
+        numbered compound's stem (66盐家属院)."""
+        if token.i == 0:
             return False
         before = doc[token.i - 1]
+        if token.tag_ == "q" and before.tag_ == "m" and before.text.isdigit():
+            return piece not in self.lexicon.name_stop_words and not set(piece) & self.lexicon.name_stop_chars
+        if piece not in self.lexicon.place_name_infixes:
+            return False
         return (
             len(before.text) >= 2
             and not before.ent_type_
@@ -220,8 +226,13 @@ class DomainEntities:
         (，迈克生物党支部 / ，平煤神马集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
         or it is a known action verb (，慰问…)."""
         clause_start = token.i == 0 or doc[token.i - 1].is_punct
+        # a body's name opens with its place, so a verb right before a place is a verb (，建立高新区…指挥部)
+        before_place = token.i + 1 < len(doc) and (
+            doc[token.i + 1].ent_type_ in ("GPE", "LOC") or self.zone_re.match(doc[token.i + 1].text)
+        )
         return (
             clause_start
+            and not before_place
             and bool(rest)
             and not self.lexicon.is_generic_org(rest)
             and token.tag_ == "v"
