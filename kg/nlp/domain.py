@@ -24,6 +24,8 @@ from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
+# PKU tags of proper names: place, organisation, person, other proper noun.
+PROPER_NAME_TAGS = frozenset({"ns", "nt", "nr", "nz"})
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
 # Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
@@ -176,9 +178,9 @@ class DomainEntities:
             piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
-            # unknown word, so only the statistical NER's say-so makes the stem a name.
+            # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
             if one_place and len(piece) < len(token.text):
-                name_part = token.ent_type_ in ("GPE", "LOC", "ORG")
+                name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in PROPER_NAME_TAGS
             else:
                 name_part = (
                     self.is_name_part(token, piece)
@@ -210,7 +212,9 @@ class DomainEntities:
         before = doc[token.i - 1]
         if token.tag_ == "q" and before.tag_ == "m" and before.text.isdigit():
             return piece not in self.lexicon.name_stop_words and not set(piece) & self.lexicon.name_stop_chars
-        if piece not in self.lexicon.place_name_infixes:
+        after = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        # 中央和省: 和 before a one-character ending joins two things
+        if piece not in self.lexicon.place_name_infixes or after is None or len(after.text) < 2:
             return False
         return (
             len(before.text) >= 2
