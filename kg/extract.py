@@ -271,15 +271,9 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). A known place at the start is a piece
     (河南|金泉机械有限公司), and so is the unit before a party body (迈克生物|党支部).
     Returns (start, end, label) pieces covering the name."""
-    endings = sorted(
-        [(s, "GPE") for s in lexicon.gpe_suffixes]
-        + [(s, "LOC") for s in lexicon.loc_suffixes]
-        + [(s, "ORG") for s in lexicon.org_suffixes],
-        key=lambda item: -len(item[0]),
-    )
+    endings = lexicon.name_endings
     pieces: list[tuple[int, int, str]] = []
-    places = sorted(lexicon.known_places | lexicon.known_towns, key=len, reverse=True)
-    known = next((p for p in places if name.startswith(p)), None)
+    known = next((p for p in lexicon.known_place_names if name.startswith(p)), None)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
     stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, fields
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 import yaml
@@ -21,9 +22,14 @@ def read_yaml(path: Path) -> object:
         raise ValueError(f"{path}: cannot read rules/lexicon file: {err}") from err
 
 
-def alternation(words: list[str] | set[str]) -> str:
+def longest_first(words: Iterable[str]) -> tuple[str, ...]:
+    """Distinct words, longer ones first (then in code-point order, so the result never depends on set order)."""
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+def alternation(words: Iterable[str]) -> str:
     """A regex alternation that tries longer words first, so 副书记 wins over 书记."""
-    return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
+    return "|".join(map(re.escape, longest_first(words)))
 
 
 @dataclass(frozen=True)
@@ -73,12 +79,42 @@ class Lexicon:
             ),
         }
 
+    # Sorted and compiled once per lexicon: these are asked for every mention.
+    @cached_property
+    def place_suffixes(self) -> tuple[str, ...]:
+        return longest_first(self.gpe_suffixes | self.loc_suffixes)
+
+    @cached_property
+    def name_endings(self) -> tuple[tuple[str, str], ...]:
+        """(ending, label) for every place and organisation ending, longer endings first."""
+        label = {
+            **dict.fromkeys(self.org_suffixes, "ORG"),
+            **dict.fromkeys(self.loc_suffixes, "LOC"),
+            **dict.fromkeys(self.gpe_suffixes, "GPE"),
+        }
+        return tuple((ending, label[ending]) for ending in longest_first(label))
+
+    @cached_property
+    def known_place_names(self) -> tuple[str, ...]:
+        return longest_first(self.known_places | self.known_towns)
+
+    @cached_property
+    def _generic_org_words(self) -> tuple[str, ...]:
+        return longest_first(self.generic_org_words)
+
+    @cached_property
+    def _generic_place_prefix_re(self) -> re.Pattern[str]:
+        return re.compile(f"^(?:{alternation(self.generic_place_prefixes)})")
+
+    @cached_property
+    def _surnames(self) -> tuple[str, ...]:
+        return longest_first(self.surnames)
+
     def is_generic_org(self, prefix: str) -> bool:
         """True when the part of an organisation name before its ending only describes a kind of body."""
-        words = sorted(self.generic_org_words, key=len, reverse=True)
         rest = re.sub(r"^[0-9一二三四五六七八九十百千两几多]+(?:个|支|家|名)?", "", prefix)
         while rest:
-            word = next((w for w in words if rest.endswith(w)), None)
+            word = next((w for w in self._generic_org_words if rest.endswith(w)), None)
             if word is None:
                 return False
             rest = rest[: -len(word)]
@@ -86,14 +122,12 @@ class Lexicon:
 
     def is_generic_place(self, name: str) -> bool:
         """True for a word that names a kind of place, not a place (辖区, 全区城乡, 农贸市场)."""
-        rest = re.sub(
-            f"^(?:{'|'.join(map(re.escape, sorted(self.generic_place_prefixes, key=len, reverse=True)))})", "", name
-        )
+        rest = self._generic_place_prefix_re.sub("", name)
         return name in self.generic_places or rest in self.generic_places
 
     def trim_name(self, name: str) -> str | None:
         """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""
-        surname = next((s for s in sorted(self.surnames, key=len, reverse=True) if name.startswith(s)), "")
+        surname = next((s for s in self._surnames if name.startswith(s)), "")
         given = name[len(surname) :]
         if not surname or not given:
             return None

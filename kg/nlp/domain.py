@@ -71,8 +71,7 @@ class DomainEntities:
         self.lexicon = lexicon
         self.patterns = patterns
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
-        self.place_suffixes = sorted(lexicon.gpe_suffixes | lexicon.loc_suffixes, key=len, reverse=True)
-        self.known_place_re = re.compile(alternation(lexicon.known_places | lexicon.known_towns | set(lexicon.aliases)))
+        self.known_place_re = re.compile(alternation([*lexicon.known_place_names, *lexicon.aliases]))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
@@ -131,7 +130,8 @@ class DomainEntities:
                 item_end = item_start + len(item)
                 # the first item may carry the clause's verb (保障北京奔驰): keep only its name-like tail, which
                 # includes a place the NER found in it (北京奔驰: 奔驰 reads as a verb)
-                places = [t.idx for t in doc if item_start <= t.idx < item_end and t.ent_type_ in ("GPE", "LOC")]
+                item_tokens = doc.char_span(item_start, item_end, alignment_mode="expand") or ()
+                places = [t.idx for t in item_tokens if t.idx >= item_start and t.ent_type_ in ("GPE", "LOC")]
                 start = max(item_start, min([self.grow_left(doc, item_end, blocked), *places]))
                 name = text[start:item_end]
                 if len(name) >= 2 and not self.lexicon.is_generic_org(name) and not self.lexicon.is_generic_place(name):
@@ -158,7 +158,7 @@ class DomainEntities:
         for token in doc:
             end = token.idx + len(token.text)
             # the ending may span tokens (东站中路: 东|站|中|路, the 中 of 中路 no name part on its own)
-            suffix = next((s for s in self.place_suffixes if text.endswith(s, 0, end)), None)
+            suffix = next((s for s in self.lexicon.place_suffixes if text.endswith(s, 0, end)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
             start = self.grow_left(doc, end - len(suffix), blocked, one_place=True)
@@ -189,7 +189,7 @@ class DomainEntities:
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
                 break
-            if one_place and any(piece.endswith(s) for s in self.place_suffixes) and len(piece) > 1:
+            if one_place and any(piece.endswith(s) for s in self.lexicon.place_suffixes) and len(piece) > 1:
                 break
             start = token.idx
         return start
@@ -222,7 +222,7 @@ class DomainEntities:
             and self.is_name_part(before, before.text)
             and not self.lexicon.is_generic_place(before.text)
             and not self.lexicon.is_generic_org(before.text)
-            and not before.text.endswith(tuple(self.place_suffixes))
+            and not before.text.endswith(self.lexicon.place_suffixes)
         )
 
     def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str, rest: str) -> bool:
