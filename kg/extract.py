@@ -273,7 +273,7 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
     Returns (start, end, label) pieces covering the name."""
     endings = lexicon.name_endings
     pieces: list[tuple[int, int, str]] = []
-    known = next((p for p in lexicon.known_place_names if name.startswith(p)), None)
+    known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
     stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0

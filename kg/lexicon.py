@@ -10,8 +10,13 @@ from pathlib import Path
 
 import yaml
 
+from kg.divisions import load_divisions
+
 DATA_DIR = Path(__file__).parent / "data"
 CJK = "\u4e00-\u9fff"
+GRAMMAR_FILE = "name_grammar.tsv"
+GRAMMAR_ROLES = ("ending", "standalone", "generic", "place_prefix", "zone_prefix", "not_place")
+GRAMMAR_LABELS = ("ORG", "GPE", "LOC")
 
 
 def read_yaml(path: Path) -> object:
@@ -30,6 +35,76 @@ def longest_first(words: Iterable[str]) -> tuple[str, ...]:
 def alternation(words: Iterable[str]) -> str:
     """A regex alternation that tries longer words first, so 副书记 wins over 书记."""
     return "|".join(map(re.escape, longest_first(words)))
+
+
+class PhraseSet:
+    """Longest-match lookup of many fixed words (tens of thousands of place names): a set probed at each
+    position for each length a word has, so a scan is linear in the text, which a regex alternation is not."""
+
+    def __init__(self, words: Iterable[str]):
+        self.words = frozenset(w for w in words if w)
+        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+
+    def __contains__(self, word: object) -> bool:
+        return word in self.words
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def longest_at(self, text: str, position: int = 0) -> str | None:
+        for length in self.lengths:
+            piece = text[position : position + length]
+            if len(piece) == length and piece in self.words:
+                return piece
+        return None
+
+    def finditer(self, text: str) -> Iterable[tuple[int, int]]:
+        """(start, end) of leftmost-longest, non-overlapping occurrences."""
+        position = 0
+        while position < len(text):
+            word = self.longest_at(text, position)
+            if word is None:
+                position += 1
+            else:
+                yield position, position + len(word)
+                position += len(word)
+
+
+@dataclass(frozen=True)
+class GrammarEntry:
+    word: str
+    role: str
+    label: str
+    flags: frozenset[str]
+
+    @property
+    def level(self) -> str | None:
+        return next((f.split("=", 1)[1] for f in self.flags if f.startswith("level=")), None)
+
+
+def read_grammar(path: Path) -> list[GrammarEntry]:
+    """The name grammar table (see the header of ``kg/data/name_grammar.tsv``)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as err:
+        raise ValueError(f"{path}: cannot read the name grammar: {err}") from err
+    entries = []
+    for number, line in enumerate(lines, 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        cells = line.split("\t")
+        if len(cells) < 3 or cells[1] not in GRAMMAR_ROLES or cells[2] not in GRAMMAR_LABELS:
+            raise ValueError(
+                f"{path}:{number}: expected word<TAB>role<TAB>label[<TAB>flags] with role one of "
+                f"{', '.join(GRAMMAR_ROLES)} and label one of {', '.join(GRAMMAR_LABELS)}: {line!r}"
+            )
+        flags = frozenset(f.strip() for f in (cells[3] if len(cells) > 3 else "").split(",") if f.strip())
+        entries.append(GrammarEntry(cells[0].strip(), cells[1], cells[2], flags))
+    return entries
+
+
+def _select(entries: list[GrammarEntry], role: str, labels: tuple[str, ...], flag: str | None = None) -> frozenset[str]:
+    return frozenset(e.word for e in entries if e.role == role and e.label in labels and (not flag or flag in e.flags))
 
 
 @dataclass(frozen=True)
@@ -52,8 +127,9 @@ class Lexicon:
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
     zone_bodies: frozenset[str]
-    known_places: frozenset[str]
-    known_towns: frozenset[str]
+    place_names: PhraseSet  # the national division list (full names, short forms of provinces/prefectures)
+    city_names: PhraseSet  # provinces and prefectures: the places that own development zones
+    place_levels: dict[str, str]  # place ending → administrative level (街道 → township)
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
     name_part_words: frozenset[str]
@@ -93,10 +169,6 @@ class Lexicon:
             **dict.fromkeys(self.gpe_suffixes, "GPE"),
         }
         return tuple((ending, label[ending]) for ending in longest_first(label))
-
-    @cached_property
-    def known_place_names(self) -> tuple[str, ...]:
-        return longest_first(self.known_places | self.known_towns)
 
     @cached_property
     def _generic_org_words(self) -> tuple[str, ...]:
@@ -145,6 +217,31 @@ def _words(data: dict, key: str, source: Path) -> frozenset[str]:
     return frozenset(value)
 
 
+def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
+    """The word lists of :class:`Lexicon` that the name grammar table holds."""
+    return {
+        "org_suffixes": _select(entries, "ending", ("ORG",)),
+        "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
+        "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),
+        "gpe_suffixes": _select(entries, "ending", ("GPE",)),
+        "loc_suffixes": _select(entries, "ending", ("LOC",)),
+        "zone_words": _select(entries, "ending", ("GPE",), "zone"),
+        "standalone_orgs": _select(entries, "standalone", ("ORG",)),
+        "zone_bodies": _select(entries, "standalone", ("ORG",), "zone_body"),
+        "generic_org_words": _select(entries, "generic", ("ORG",)),
+        "generic_places": _select(entries, "generic", ("GPE", "LOC")),
+        "generic_place_prefixes": _select(entries, "place_prefix", GRAMMAR_LABELS),
+        "zone_short_prefixes": _select(entries, "zone_prefix", GRAMMAR_LABELS),
+    }
+
+
+def place_name_sets(not_places: frozenset[str], aliases: dict[str, str]) -> tuple[PhraseSet, PhraseSet]:
+    divisions = load_divisions()
+    places = PhraseSet(set(divisions.recognised_names()) - not_places | set(aliases))
+    cities = set(divisions.city_names()) - not_places
+    return places, PhraseSet(cities | {alias for alias, name in aliases.items() if name in cities})
+
+
 @cache
 def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     source = directory / "lexicon.yaml"
@@ -160,16 +257,25 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     aliases_data = read_yaml(directory / "aliases.yaml") or {}
     if not isinstance(aliases_data, dict):
         raise ValueError(f"{directory / 'aliases.yaml'}: expected a mapping alias: canonical name")
-    # Every word-list field of Lexicon is a list of the same name in lexicon.yaml.
+    grammar = read_grammar(directory / GRAMMAR_FILE)
+    from_grammar = grammar_fields(grammar)
+    # Every other word-list field of Lexicon is a list of the same name in lexicon.yaml.
     word_lists = {
         f.name: _words(data, f.name, source)
         for f in fields(Lexicon)
-        if f.type == "frozenset[str]" and f.name != "name_stop_chars"
+        if f.type == "frozenset[str]" and f.name != "name_stop_chars" and f.name not in from_grammar
     }
+    # Full names of provinces and prefectures are shown by their short form (深圳市 → 深圳), as the data says.
+    aliases = {**load_divisions().short_forms(), **{str(k): str(v) for k, v in aliases_data.items()}}
+    place_names, city_names = place_name_sets(_select(grammar, "not_place", ("GPE",)), aliases)
     return Lexicon(
         **word_lists,
+        **from_grammar,
+        place_names=place_names,
+        city_names=city_names,
+        place_levels={e.word: e.level for e in grammar if e.role == "ending" and e.level},
         short_org_suffix_min_prefix=int(data.get("short_org_suffix_min_prefix", 2)),
         name_stop_chars=frozenset(str(data.get("name_stop_chars", ""))),
         surnames=surnames,
-        aliases={str(k): str(v) for k, v in aliases_data.items()},
+        aliases=aliases,
     )

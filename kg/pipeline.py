@@ -44,7 +44,9 @@ class KnowledgeGraphBuilder:
     def __init__(self, nlp: Language, rules_path: Path | None = None):
         self.nlp = nlp
         self.pipeline = pipeline_id(nlp)
-        self.extractor = Extractor(load_rules(rules_path))
+        # One lexicon for every stage: the one the pipeline's domain layer was saved with, if it has one.
+        lexicon = nlp.get_pipe("kg_domain").lexicon if "kg_domain" in nlp.pipe_names else None
+        self.extractor = Extractor(load_rules(rules_path), lexicon)
         self.resolver = Resolver(self.extractor.lexicon)
 
     def analyse(self, doc: Document) -> Analysis:

@@ -38,19 +38,20 @@ class Resolver:
         self.lexicon = lexicon or load_lexicon()
         lex = self.lexicon
         self.zone_re = re.compile(f"(?:{alternation(lex.zone_words)})")
-        places = lex.known_places | set(lex.aliases)
-        self.qualified_zone_re = re.compile(f"({alternation(places)})[市省]?({alternation(lex.zone_words)})")
-        self.city_re = re.compile(alternation(places))
+        self.zone_after_city_re = re.compile(f"[市省]?({alternation(lex.zone_words)})")
         self.org_suffix_re = re.compile(f"(?:{alternation(lex.org_suffixes)})$")
         self.short_prefix_re = re.compile(f"^(?:{alternation(lex.zone_short_prefixes)})(?=.)")
 
     def document_zones(self, doc: Document) -> dict[str, str]:
         """Zone word → its qualified name in this document (高新区 → 平顶山高新区), most written zone first."""
         written: dict[str, Counter[str]] = {}
-        for match in self.qualified_zone_re.finditer(doc.text):
-            city = self.lexicon.aliases.get(match.group(1), match.group(1))
-            written.setdefault(match.group(2), Counter())[city + match.group(2)] += 1
-        cities = Counter(self.lexicon.aliases.get(m.group(), m.group()) for m in self.city_re.finditer(doc.text))
+        cities: Counter[str] = Counter()
+        for start, end in self.lexicon.city_names.finditer(doc.text):
+            city = self.lexicon.aliases.get(doc.text[start:end], doc.text[start:end])
+            cities[city] += 1
+            zone = self.zone_after_city_re.match(doc.text, end)
+            if zone:
+                written.setdefault(zone.group(1), Counter())[city + zone.group(1)] += 1
         zone_counts = Counter(m.group() for m in self.zone_re.finditer(doc.text))
         zones = {}
         for zone, _ in sorted(zone_counts.items(), key=lambda kv: (-kv[1], kv[0])):

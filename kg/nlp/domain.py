@@ -12,6 +12,7 @@ span starts or ends inside a token, so the spans work with any segmenter.
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
-from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
+from kg.lexicon import DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_lexicon, read_yaml
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
@@ -67,11 +68,25 @@ def load_person_patterns(path: Path, lexicon: Lexicon) -> list[PersonPattern]:
 class DomainEntities:
     """spaCy component ``kg_domain``: see the module docstring."""
 
-    def __init__(self, lexicon: Lexicon, patterns: list[PersonPattern]):
-        self.lexicon = lexicon
-        self.patterns = patterns
+    def __init__(self, directory: Path = DATA_DIR):
+        self.load(directory)
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> None:
+        target = Path(path)
+        target.mkdir(parents=True, exist_ok=True)
+        for name in DATA_FILES:
+            shutil.copyfile(self.directory / name, target / name)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = ()) -> DomainEntities:
+        self.load(Path(path))
+        return self
+
+    def load(self, directory: Path) -> None:
+        """Read the word lists and patterns from ``directory`` and compile them once."""
+        self.directory = directory
+        lexicon = self.lexicon = load_lexicon(directory)
+        self.patterns = load_person_patterns(directory / "entity_patterns.yaml", lexicon)
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
-        self.known_place_re = re.compile(alternation([*lexicon.known_place_names, *lexicon.aliases]))
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
@@ -150,8 +165,10 @@ class DomainEntities:
 
     def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
-        for match in self.known_place_re.finditer(text):
-            yield RuleSpan(match.start(), match.end(), "GPE", "known_place")
+        for start, end in self.lexicon.place_names.finditer(text):
+            # a place name inside a person the model found is part of the name (李长春)
+            if not any(t.ent_type_ == "PERSON" for t in doc.char_span(start, end, alignment_mode="expand") or ()):
+                yield RuleSpan(start, end, "GPE", "division_list")
         for match in self.zone_re.finditer(text):
             start = self.grow_left(doc, match.start(), blocked)
             yield RuleSpan(start, match.end(), "GPE", "zone")
@@ -291,8 +308,16 @@ def split_tokens_at(doc: Doc, boundaries: set[int]) -> Doc:
     return doc
 
 
-@Language.factory("kg_domain", default_config={"data_dir": None})
+# The files the component reads; they are saved with the pipeline (nlp.to_disk) and read back from there.
+DATA_FILES = ("lexicon.yaml", GRAMMAR_FILE, "entity_patterns.yaml", "surnames.txt", "aliases.yaml")
+
+
+@Language.factory(
+    "kg_domain",
+    default_config={"data_dir": None},
+    requires=["token.tag"],
+    assigns=["doc.ents", "token.ent_type", "token.ent_iob"],
+    retokenizes=True,
+)
 def make_domain_entities(nlp: Language, name: str, data_dir: str | None) -> DomainEntities:
-    directory = Path(data_dir) if data_dir else DATA_DIR
-    lexicon = load_lexicon(directory)
-    return DomainEntities(lexicon, load_person_patterns(directory / "entity_patterns.yaml", lexicon))
+    return DomainEntities(Path(data_dir) if data_dir else DATA_DIR)
