@@ -13,7 +13,16 @@ from tqdm import tqdm
 
 import kg
 from kg.atomic import atomic_write_text
-from kg.evaluate import SCORED_PREDICATES, dump_gold, errors, format_errors, format_table, load_gold, score
+from kg.evaluate import (
+    SCORED_PREDICATES,
+    dump_gold,
+    errors,
+    format_errors,
+    format_side_by_side,
+    format_table,
+    load_gold,
+    score,
+)
 from kg.export import export_all
 from kg.ingest import DEFAULT_MAX_BYTES, load_documents
 from kg.nlp import load_pipeline
@@ -124,32 +133,68 @@ def _builder(model: str | None, rules: Path | None) -> KnowledgeGraphBuilder:
         raise typer.Exit(code=2) from err
 
 
+# The gold sets kg reports side by side when `kg eval` is given none: the demo, and the development set split
+# once into dev-tune (rules are written from its errors) and dev-test (scored only).
+STANDARD_GOLD = (Path("data/gold/seeds.jsonl"), Path("data/gold/dev-tune.jsonl"), Path("data/gold/dev-test.jsonl"))
+# Errors of a held-out set are not shown: reading them while writing rules would tune kg on what it is scored on.
+HELD_OUT_MARK = "dev-test"
+
+
 @app.command("eval")
 def evaluate(
-    gold: Annotated[Path, typer.Argument(help="Gold annotations, JSON Lines in SCHEMA.md's format.")],
+    gold: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Gold annotations, JSON Lines in SCHEMA.md's format; default: demo, dev-tune, dev-test."),
+    ] = None,
     model: ModelOption = None,
     rules: RulesOption = None,
-    show_errors: Annotated[bool, typer.Option("--errors", help="List misses and false alarms.")] = False,
+    show_errors: Annotated[
+        bool, typer.Option("--errors", help="List misses and false alarms (never for a dev-test set).")
+    ] = False,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write the report as JSON here.")] = None,
     predictions: Annotated[
         Path | None, typer.Option("--predictions", help="Write kg's extractions here, in the gold format.")
     ] = None,
 ) -> None:
-    """Score kg's extraction against GOLD: strict and lenient P/R/F1 per label, per predicate and overall."""
+    """Score kg's extraction against GOLD: strict and lenient P/R/F1 per label, per predicate and overall.
+
+    Several gold files are scored one after the other and then compared side by side."""
+    paths = gold or [p for p in STANDARD_GOLD if p.is_file()]
+    if not paths:
+        typer.echo(f"error: no gold file given and none of {', '.join(map(str, STANDARD_GOLD))} found", err=True)
+        raise typer.Exit(code=2)
+    if predictions and len(paths) > 1:
+        typer.echo("error: --predictions takes one gold file", err=True)
+        raise typer.Exit(code=2)
     try:
-        gold_docs = load_gold(gold)
+        gold_sets = {_set_name(path): (path, load_gold(path)) for path in paths}
     except (OSError, ValueError) as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(code=2) from err
     builder = _builder(model, rules)
-    predicted = analyse_gold(builder, gold_docs)
-    report = score(gold_docs, predicted)
-    typer.echo(f"pipeline {builder.pipeline}   documents {len(gold_docs)}")
-    typer.echo(format_table(report))
-    if show_errors:
-        typer.echo(format_errors(errors(gold_docs, predicted)))
+    reports = {}
+    for name, (path, gold_docs) in gold_sets.items():
+        predicted = analyse_gold(builder, gold_docs)
+        reports[name] = report = score(gold_docs, predicted)
+        typer.echo(f"== {path}   pipeline {builder.pipeline}   documents {len(gold_docs)}")
+        typer.echo(format_table(report))
+        if show_errors and HELD_OUT_MARK in path.name:
+            typer.echo(f"errors of {path} not shown: it is held out (score only)\n")
+        elif show_errors:
+            typer.echo(format_errors(errors(gold_docs, predicted)))
+        if predictions:
+            dump_gold(predicted, predictions)
+    if len(reports) > 1:
+        typer.echo(f"== side by side   pipeline {builder.pipeline}")
+        typer.echo(format_side_by_side(reports))
     if json_path:
-        data = {"pipeline": builder.pipeline, "gold": str(gold), **report.to_dict()}
+        data = {
+            "pipeline": builder.pipeline,
+            "sets": {name: {"gold": str(gold_sets[name][0]), **r.to_dict()} for name, r in reports.items()},
+        }
         atomic_write_text(json_path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    if predictions:
-        dump_gold(predicted, predictions)
+
+
+def _set_name(path: Path) -> str:
+    """seeds.jsonl → seeds; dev-test.jsonl → dev-test (the column heading of the side-by-side table)."""
+    return path.name.removesuffix(".jsonl")

@@ -644,9 +644,7 @@ def score(gold: list[GoldDoc], predicted: list[GoldDoc]) -> Report:
                 if name in p.source.attrs and norm(str(p.source.attrs[name])) == norm(str(value)):
                     count.equal += 1
     return Report(
-        entities=_section(
-            [d.entities for d in docs], lambda e: e.label, ENTITY_LABELS, "entities", comparison.dropped
-        ),
+        entities=_section([d.entities for d in docs], lambda e: e.label, ENTITY_LABELS, "entities", comparison.dropped),
         relations=_section(
             [d.relations for d in docs],
             lambda r: r.predicate,
@@ -704,9 +702,7 @@ def _relation_sentence(rel: GoldRelation, text: str, spans: list[tuple[int, int]
         return sentence_at(text, *rel.evidence)
     # No offsets: the first sentence (inside the annotated spans) naming both ends, else either end.
     ends = [norm(x) for x in (rel.subject, rel.object) if norm(x) != DOCUMENT]
-    sentences = [
-        (s, e) for s, e in _sentence_bounds(text) if spans is None or any(a < e and s < b for a, b in spans)
-    ]
+    sentences = [(s, e) for s, e in _sentence_bounds(text) if spans is None or any(a < e and s < b for a, b in spans)]
     for wanted in (all, any):
         for s, e in sentences:
             normalised = norm(text[s:e])
@@ -795,17 +791,13 @@ def _rjust(s: str, width: int) -> str:
 
 def _table(title: str, section: Section) -> list[str]:
     name_w = 10
-    head = " | ".join(
-        [_ljust(title, name_w), _ljust("strict P / R / F1", 20), _ljust("lenient P / R / F1", 20)]
-    )
+    head = " | ".join([_ljust(title, name_w), _ljust("strict P / R / F1", 20), _ljust("lenient P / R / F1", 20)])
     lines = [head + " | " + _rjust("gold", 6) + " " + _rjust("pred", 6), "-" * (_width(head) + 16)]
     rows = [*section.rows.items(), ("overall", section.overall)]
     for name, row in rows:
         if name == "overall":
             lines.append("-" * (_width(head) + 16))
-        figures = [
-            " ".join(f"{x:6.3f}" for x in (c.precision, c.recall, c.f1)) for c in (row.strict, row.lenient)
-        ]
+        figures = [" ".join(f"{x:6.3f}" for x in (c.precision, c.recall, c.f1)) for c in (row.strict, row.lenient)]
         lines.append(
             _ljust(name, name_w)
             + " | "
@@ -847,3 +839,33 @@ def format_errors(items: Iterable[ErrorItem]) -> str:
         kind = "MISS" if e.kind == "miss" else "FALSE"
         lines.append(f"{e.doc}  {kind:<5}  {e.item:<8}  {_ljust(e.label, 6)}  {strings}  | {e.sentence}")
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def side_by_side_rows(reports: dict[str, Report]) -> list[tuple[str, list[float]]]:
+    """(figure, one value per report): overall and per-label strict F1, lenient F1, relations per predicate."""
+    rows: list[tuple[str, list[float]]] = []
+    for kind, section_of, labels in (
+        ("entity", lambda r: r.entities, ENTITY_LABELS),
+        ("relation", lambda r: r.relations, SCORED_PREDICATES),
+    ):
+        sections = [section_of(r) for r in reports.values()]
+        rows.append((f"{kind} strict F1", [s.overall.strict.f1 for s in sections]))
+        rows.append((f"{kind} lenient F1", [s.overall.lenient.f1 for s in sections]))
+        for label in labels:
+            rows.append((f"  {label} strict F1", [s.rows[label].strict.f1 for s in sections]))
+        if kind == "relation":
+            for label in labels:
+                rows.append((f"  {label} lenient P", [s.rows[label].lenient.precision for s in sections]))
+                rows.append((f"  {label} lenient R", [s.rows[label].lenient.recall for s in sections]))
+    return rows
+
+
+def format_side_by_side(reports: dict[str, Report]) -> str:
+    """One column per gold set (demo, dev-tune, dev-test …): the figures to compare at a glance."""
+    names = list(reports)
+    width = max(10, *(len(n) for n in names))
+    lines = [_ljust("", 22) + "".join(n.rjust(width + 2) for n in names)]
+    lines.append(_ljust("documents", 22) + "".join(str(r.documents).rjust(width + 2) for r in reports.values()))
+    for figure, values in side_by_side_rows(reports):
+        lines.append(_ljust(figure, 22) + "".join(f"{v:.3f}".rjust(width + 2) for v in values))
+    return "\n".join(lines) + "\n"

@@ -24,7 +24,7 @@ def test_eval_report_predictions_and_floors(tmp_path, nlp, monkeypatch):
     )
     assert result.exit_code == 0, result.output
     assert "strict" in result.output and "lenient" in result.output and "MISS" in result.output
-    report = json.loads(report_path.read_text(encoding="utf-8"))
+    report = json.loads(report_path.read_text(encoding="utf-8"))["sets"]["seeds"]
     entities = report["entities"]["overall"]["strict"]
     relations = report["relations"]["overall"]["lenient"]
     assert entities["f1"] >= ENTITY_STRICT_F1_FLOOR, entities

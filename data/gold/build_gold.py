@@ -25,6 +25,7 @@ two entities that cross each other are an error.
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import sys
 import unicodedata
@@ -354,6 +355,12 @@ def summary(records: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def split_of(sources: Path) -> dict[str, str]:
+    """doc id → split, from the sources file of the development set (tab-separated, header line)."""
+    with sources.open(encoding="utf-8", newline="") as handle:
+        return {row["doc"]: row["split"] for row in csv.DictReader(handle, delimiter="\t")}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -361,11 +368,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS, help="folder of <doc_id>.txt seed texts")
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help="gold JSONL to write")
+    ap.add_argument("--sources", type=Path, help="sources TSV with doc and split columns (the development set)")
+    ap.add_argument("--split", help="keep only the documents of this split in --sources (tune, test)")
     ap.add_argument("--check", action="store_true", help="only verify that --out is valid and up to date")
     ap.add_argument("--strict", action="store_true", help="treat warnings as errors")
     args = ap.parse_args(argv)
     try:
         sources = sorted(args.annotations.glob("*.yaml"))
+        if args.split:
+            if not args.sources:
+                raise GoldError("--split needs --sources")
+            sources = [s for s in sources if split_of(args.sources).get(s.stem) == args.split]
         if not sources:
             raise GoldError(f"no annotation sources in {args.annotations}")
         records: list[dict[str, Any]] = []
