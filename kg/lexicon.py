@@ -15,7 +15,7 @@ from kg.divisions import load_divisions
 DATA_DIR = Path(__file__).parent / "data"
 CJK = "\u4e00-\u9fff"
 GRAMMAR_FILE = "name_grammar.tsv"
-GRAMMAR_ROLES = ("ending", "standalone", "generic", "place_prefix", "zone_prefix", "not_place")
+GRAMMAR_ROLES = ("ending", "standalone", "generic", "place_prefix", "place_modifier", "zone_prefix", "not_place")
 GRAMMAR_LABELS = ("ORG", "GPE", "LOC")
 
 
@@ -35,6 +35,16 @@ def longest_first(words: Iterable[str]) -> tuple[str, ...]:
 def alternation(words: Iterable[str]) -> str:
     """A regex alternation that tries longer words first, so 副书记 wins over 书记."""
     return "|".join(map(re.escape, longest_first(words)))
+
+
+def made_of(text: str, words: tuple[str, ...]) -> bool:
+    """True when ``text`` is a sequence of ``words`` (longest first), read from its end."""
+    while text:
+        word = next((w for w in words if text.endswith(w)), None)
+        if word is None:
+            return False
+        text = text[: -len(word)]
+    return True
 
 
 class PhraseSet:
@@ -126,6 +136,10 @@ class Lexicon:
     place_name_infixes: frozenset[str]
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
+    media_suffixes: frozenset[str]
+    place_modifiers: frozenset[str]
+    media_cues_after: frozenset[str]
+    media_cues_before: frozenset[str]
     zone_bodies: frozenset[str]
     place_names: PhraseSet  # the national division list (full names, short forms of provinces/prefectures)
     city_names: PhraseSet  # provinces and prefectures: the places that own development zones
@@ -184,18 +198,25 @@ class Lexicon:
 
     def is_generic_org(self, prefix: str) -> bool:
         """True when the part of an organisation name before its ending only describes a kind of body."""
-        rest = re.sub(r"^[0-9一二三四五六七八九十百千两几多]+(?:个|支|家|名)?", "", prefix)
-        while rest:
-            word = next((w for w in self._generic_org_words if rest.endswith(w)), None)
-            if word is None:
-                return False
-            rest = rest[: -len(word)]
-        return True
+        uncounted = re.sub(r"^[0-9一二三四五六七八九十百千两几多]+(?:个|支|家|名)?", "", prefix)
+        return made_of(uncounted, self._generic_org_words)
+
+    @cached_property
+    def _place_modifiers(self) -> tuple[str, ...]:
+        return longest_first(self.place_modifiers)
 
     def is_generic_place(self, name: str) -> bool:
-        """True for a word that names a kind of place, not a place (辖区, 全区城乡, 农贸市场)."""
+        """True for a word that names a kind of place, not a place (辖区, 全区城乡, 农贸市场), also after a
+        count and words that only describe the kind (2个小区, 100个开放小区, 老旧住宅小区)."""
         rest = self._generic_place_prefix_re.sub("", name)
-        return name in self.generic_places or rest in self.generic_places
+        if name in self.generic_places or rest in self.generic_places:
+            return True
+        counted = re.sub(r"^[0-9一二三四五六七八九十百千两几多余]+(?:个|处|座|栋|家)?", "", rest)
+        ending = next((e for e in self.place_suffixes if counted.endswith(e)), None)
+        if ending is None:
+            return False
+        stem = counted[: -len(ending)]
+        return counted != rest if not stem else made_of(stem, self._place_modifiers)
 
     def trim_name(self, name: str) -> str | None:
         """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""
@@ -221,6 +242,8 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
     """The word lists of :class:`Lexicon` that the name grammar table holds."""
     return {
         "org_suffixes": _select(entries, "ending", ("ORG",)),
+        "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
+        "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
         "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
         "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),
         "gpe_suffixes": _select(entries, "ending", ("GPE",)),

@@ -21,7 +21,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
-from kg.lexicon import DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_lexicon, read_yaml
+from kg.lexicon import CJK, DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_lexicon, read_yaml
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
@@ -95,6 +95,11 @@ class DomainEntities:
             f"[^，。；;,、]{{0,4}}(?:{alternation(lexicon.enumeration_org_heads)})"
         )
         self.blockers = tuple(lexicon.suffix_blockers)
+        # 东南网莆田8月11日讯: a place and a date may stand between the outlet and its cue
+        self.media_cue_after_re = re.compile(
+            f"(?:[{CJK}]{{0,4}}[0-9]{{1,2}}月[0-9]{{1,2}}日)?(?:{alternation(lexicon.media_cues_after)})"
+        )
+        self.media_cue_before_re = re.compile(f"(?:{alternation(lexicon.media_cues_before)})[\\s:：《]*$")
 
     def __call__(self, doc: Doc) -> Doc:
         rule_spans = filter_spans_chars(self.find(doc))
@@ -105,6 +110,7 @@ class DomainEntities:
             if ent.label_ in MODEL_LABELS
             and any(is_cjk_word(ch) for ch in ent.text)
             and not self.lexicon.is_generic_place(ent.text)
+            and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
         ]
         kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
         doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
@@ -121,6 +127,9 @@ class DomainEntities:
         for match in self.org_suffix_re.finditer(text):
             if text.startswith(self.blockers, match.start()):
                 continue
+            # 网, 晚报 … name a news outlet only where the text cites it (东南网讯, 来源：荆楚网, X网记者)
+            if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, match):
+                continue
             start = self.grow_left(doc, match.start(), blocked)
             min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
             prefix = text[start : match.start()]
@@ -136,6 +145,11 @@ class DomainEntities:
             found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
         found.extend(self.find_places(doc, blocked))
         return found
+
+    def cites_media(self, text: str, match: re.Match[str]) -> bool:
+        return bool(self.media_cue_after_re.match(text, match.end())) or bool(
+            self.media_cue_before_re.search(text, max(0, match.start() - 8), match.start())
+        )
 
     def find_enumerated_orgs(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
