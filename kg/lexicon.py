@@ -138,6 +138,7 @@ class Lexicon:
     zone_short_prefixes: frozenset[str]
     media_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
+    verbs_after_names: frozenset[str]
     media_cues_after: frozenset[str]
     media_cues_before: frozenset[str]
     zone_bodies: frozenset[str]
@@ -200,6 +201,11 @@ class Lexicon:
         """True when the part of an organisation name before its ending only describes a kind of body."""
         uncounted = re.sub(r"^[0-9一二三四五六七八九十百千两几多]+(?:个|支|家|名)?", "", prefix)
         return made_of(uncounted, self._generic_org_words)
+
+    @cached_property
+    def leading_non_name_words(self) -> tuple[str, ...]:
+        """Words a name never starts with (该县, 一名, 单位), longest first."""
+        return longest_first(w for w in self.name_stop_words if len(w) > 1)
 
     @cached_property
     def _place_modifiers(self) -> tuple[str, ...]:

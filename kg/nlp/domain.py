@@ -104,7 +104,7 @@ class DomainEntities:
     def __call__(self, doc: Doc) -> Doc:
         rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
-            RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner")
+            self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), doc.text)
             for ent in doc.ents
             # the model also tags kinds of places (辖区, 卡点) and stray symbols (## of a Markdown heading)
             if ent.label_ in MODEL_LABELS
@@ -127,7 +127,7 @@ class DomainEntities:
         for match in self.org_suffix_re.finditer(text):
             if text.startswith(self.blockers, match.start()):
                 continue
-            # 网, 晚报 … name a news outlet only where the text cites it (东南网讯, 来源：荆楚网, X网记者)
+            # 网, 晚报 … name a news outlet only where the text cites it (某某网讯, 来源：某某网, 某某网记者)
             if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, match):
                 continue
             start = self.grow_left(doc, match.start(), blocked)
@@ -145,6 +145,17 @@ class DomainEntities:
             found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
         found.extend(self.find_places(doc, blocked))
         return found
+
+    def trimmed(self, span: RuleSpan, text: str) -> RuleSpan:
+        """A model's span without a determiner or verb in front (该县人民医院, 一名…学院) and, for a person, without
+        the first character of the verb after it (张三介|绍 → 张三)."""
+        start, end = span.start, span.end
+        lead = next((w for w in self.lexicon.leading_non_name_words if text.startswith(w, start, end - 1)), None)
+        if lead and span.label != "PERSON":
+            start += len(lead)
+        if span.label == "PERSON" and end - start > 2 and text[end - 1 : end + 1] in self.lexicon.verbs_after_names:
+            end -= 1
+        return RuleSpan(start, end, span.label, span.rule)
 
     def cites_media(self, text: str, match: re.Match[str]) -> bool:
         return bool(self.media_cue_after_re.match(text, match.end())) or bool(
@@ -220,7 +231,10 @@ class DomainEntities:
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
                 break
-            if one_place and any(piece.endswith(s) for s in self.lexicon.place_suffixes) and len(piece) > 1:
+            # a place of its own stops a place chain: by its ending, or as a name of the division list (广东|深圳市)
+            lexicon = self.lexicon
+            ends_place = any(piece.endswith(s) for s in lexicon.place_suffixes) or piece in lexicon.place_names
+            if one_place and ends_place and len(piece) > 1:
                 break
             start = token.idx
         return start

@@ -27,7 +27,8 @@ import typer
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from kg.nlp import pd98
+from kg.nlp import load_pipeline, pd98, pipeline_id
+from kg.nlp.lac import LacTokenizer
 
 MODEL_NAME = "zh_kg_news"
 MODEL_VERSION = "0.1.0"
@@ -454,17 +455,33 @@ def train(
 
 @model_app.command()
 def evaluate(
-    model: Annotated[Path, typer.Option(help="Pipeline directory.")] = DEFAULT_OUTPUT,
+    model: Annotated[
+        str, typer.Option(help="Pipeline name load_pipeline knows (zh_kg_news, zh_kg_lac, ...) or directory.")
+    ] = MODEL_NAME,
     limit: Annotated[int, typer.Option(help="Score only the first N test sentences; 0 = all.")] = 0,
     gold_seg: Annotated[bool, typer.Option(help="Also score tagger/NER on the gold segmentation.")] = True,
     half_width: Annotated[bool, typer.Option(help="Half-width digits/Latin in the test text first.")] = False,
     json_out: Annotated[Path | None, typer.Option("--json", help="Also write the scores here.")] = None,
 ) -> None:
-    """Score a pipeline on the test split (raw text; NER per label, segmentation, POS)."""
-    nlp = spacy.load(model)
+    """Score a pipeline's statistical part (no kg_domain layer) on the test split: NER per label, segmentation,
+    POS. For zh_kg_lac POS is on LAC's tagset (not comparable) and there is no gold-segmentation score."""
+    try:
+        nlp = load_pipeline(model, domain_layer=False)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--model") from err
+    # LAC tags and names words inside its tokenizer: it cannot be run on a given (gold) segmentation.
+    lac = isinstance(nlp.tokenizer, LacTokenizer)
     test, admin = _test_sentences(limit, half_width)
-    scores = evaluate_pipeline(nlp, test, admin, gold_seg=gold_seg)
+    t0 = time.perf_counter()
+    scores = evaluate_pipeline(nlp, test, admin, gold_seg=gold_seg and not lac)
+    scores["seconds"] = round(time.perf_counter() - t0, 1)
+    scores["pipeline"] = pipeline_id(nlp)
+    if lac:
+        scores["pos_tagset"] = "LAC (PKU-like, not the PD98 tagset): POS accuracy not comparable"
+    typer.echo(f"pipeline: {scores['pipeline']}  ({scores['seconds']}s)")
     typer.echo(format_scores(scores))
+    if lac:
+        typer.echo(f"NOTE: {scores['pos_tagset']}; gold-segmentation scores skipped (LAC tags in its tokenizer).")
     if json_out:
         json_out.write_text(json.dumps(scores, indent=2), encoding="utf-8")
 
