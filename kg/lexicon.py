@@ -53,7 +53,11 @@ class PhraseSet:
 
     def __init__(self, words: Iterable[str]):
         self.words = frozenset(w for w in words if w)
-        self.lengths = sorted({len(w) for w in self.words}, reverse=True)
+        # lengths of the words starting with each character, longest first: most characters start none
+        lengths: dict[str, set[int]] = {}
+        for word in self.words:
+            lengths.setdefault(word[0], set()).add(len(word))
+        self.lengths = {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
 
     def __contains__(self, word: object) -> bool:
         return word in self.words
@@ -62,7 +66,7 @@ class PhraseSet:
         return len(self.words)
 
     def longest_at(self, text: str, position: int = 0) -> str | None:
-        for length in self.lengths:
+        for length in self.lengths.get(text[position : position + 1], ()):
             piece = text[position : position + length]
             if len(piece) == length and piece in self.words:
                 return piece
@@ -264,9 +268,14 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
     }
 
 
-def place_name_sets(not_places: frozenset[str], aliases: dict[str, str]) -> tuple[PhraseSet, PhraseSet]:
+def place_name_sets(
+    not_places: frozenset[str], zones: frozenset[str], aliases: dict[str, str]
+) -> tuple[PhraseSet, PhraseSet]:
     divisions = load_divisions()
-    places = PhraseSet(set(divisions.recognised_names()) - not_places | set(aliases))
+    # a listed name that opens with a bare zone (高新区X街道) is a chain whose zone depends on the city
+    zone_prefixed = tuple(zones)
+    recognised = {n for n in divisions.recognised_names() if not n.startswith(zone_prefixed)}
+    places = PhraseSet(recognised - not_places | set(aliases))
     cities = set(divisions.city_names()) - not_places
     return places, PhraseSet(cities | {alias for alias, name in aliases.items() if name in cities})
 
@@ -296,7 +305,8 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     }
     # Full names of provinces and prefectures are shown by their short form (深圳市 → 深圳), as the data says.
     aliases = {**load_divisions().short_forms(), **{str(k): str(v) for k, v in aliases_data.items()}}
-    place_names, city_names = place_name_sets(_select(grammar, "not_place", ("GPE",)), aliases)
+    not_places = _select(grammar, "not_place", ("GPE",))
+    place_names, city_names = place_name_sets(not_places, from_grammar["zone_words"], aliases)
     return Lexicon(
         **word_lists,
         **from_grammar,

@@ -87,6 +87,7 @@ class DomainEntities:
         lexicon = self.lexicon = load_lexicon(directory)
         self.patterns = load_person_patterns(directory / "entity_patterns.yaml", lexicon)
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
+        self.zone_words = lexicon.zone_words
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
@@ -203,13 +204,16 @@ class DomainEntities:
             suffix = next((s for s in self.lexicon.place_suffixes if text.endswith(s, 0, end)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
-            start = self.grow_left(doc, end - len(suffix), blocked, one_place=True)
+            # a zone's full name holds its city (<city>高新区, GUIDELINES): the city does not stop it
+            start = self.grow_left(doc, end - len(suffix), blocked, one_place=True, zone=suffix in self.zone_words)
             name = text[start:end]
             if start < end - len(suffix) and not self.lexicon.is_generic_place(name):
                 label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
                 yield RuleSpan(start, end, label, "place_suffix")
 
-    def grow_left(self, doc: Doc, position: int, blocked: set[int], *, one_place: bool = False) -> int:
+    def grow_left(
+        self, doc: Doc, position: int, blocked: set[int], *, one_place: bool = False, zone: bool = False
+    ) -> int:
         """Start of the name whose ending begins at ``position``: grow over name-like tokens.
 
         With ``one_place`` the growth stops at a token that ends a place of its own, since a chain of places
@@ -233,7 +237,9 @@ class DomainEntities:
                 break
             # a place of its own stops a place chain: by its ending, or as a name of the division list (广东|深圳市)
             lexicon = self.lexicon
-            ends_place = any(piece.endswith(s) for s in lexicon.place_suffixes) or piece in lexicon.place_names
+            ends_place = any(piece.endswith(s) for s in lexicon.place_suffixes) or (
+                not zone and piece in lexicon.place_names
+            )
             if one_place and ends_place and len(piece) > 1:
                 break
             start = token.idx
