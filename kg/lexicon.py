@@ -141,6 +141,7 @@ class Lexicon:
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
     media_suffixes: frozenset[str]
+    sector_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
     verbs_after_names: frozenset[str]
     media_cues_after: frozenset[str]
@@ -253,6 +254,7 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
     return {
         "org_suffixes": _select(entries, "ending", ("ORG",)),
         "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
+        "sector_suffixes": _select(entries, "ending", ("ORG",), "after_place"),
         "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
         "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
         "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),

@@ -128,6 +128,9 @@ class DomainEntities:
         for match in self.org_suffix_re.finditer(text):
             if text.startswith(self.blockers, match.start()):
                 continue
+            # 消防, 电力 … name a body only after a place (a province's fire service): 山西消防, not 出动消防
+            if match.group() in self.lexicon.sector_suffixes and not self.after_place(doc, match.start()):
+                continue
             # 网, 晚报 … name a news outlet only where the text cites it (某某网讯, 来源：某某网, 某某网记者)
             if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, match):
                 continue
@@ -158,6 +161,11 @@ class DomainEntities:
             end -= 1
         return RuleSpan(start, end, span.label, span.rule)
 
+    def after_place(self, doc: Doc, position: int) -> bool:
+        before = doc.char_span(0, position, alignment_mode="contract")
+        last = before[-1] if before is not None and len(before) else None
+        return last is not None and (last.ent_type_ in ("GPE", "LOC") or last.text in self.lexicon.place_names)
+
     def cites_media(self, text: str, match: re.Match[str]) -> bool:
         return bool(self.media_cue_after_re.match(text, match.end())) or bool(
             self.media_cue_before_re.search(text, max(0, match.start() - 8), match.start())
@@ -187,7 +195,7 @@ class DomainEntities:
                 keep_as_written = written.endswith("某") or pattern.id == TITLE_REFERENCE
                 name = written if keep_as_written else self.lexicon.trim_name(written)
                 if name:
-                    yield RuleSpan(start, start + len(name), pattern.label, pattern.id)
+                    yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
 
     def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
@@ -242,6 +250,10 @@ class DomainEntities:
             )
             if one_place and ends_place and len(piece) > 1:
                 break
+            # a token that opens with a determiner or verb (该县人民|医院): the name starts after it
+            lead = next((w for w in lexicon.leading_non_name_words if piece.startswith(w) and piece != w), None)
+            if lead:
+                return token.idx + len(lead)
             start = token.idx
         return start
 
