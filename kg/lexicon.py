@@ -230,7 +230,7 @@ class Lexicon:
         return counted != rest if not stem else made_of(stem, self._place_modifiers)
 
     def trim_name(self, name: str) -> str | None:
-        """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""
+        """Cut a surname-anchored name before a stop character (张三在 → 张三); None if it is no name."""
         surname = next((s for s in self._surnames if name.startswith(s)), "")
         given = name[len(surname) :]
         if not surname or not given:

@@ -226,7 +226,7 @@ class KnowledgeGraph:
         if name in self.graph:
             return name
         key = _norm(name)
-        # A label beats an alias: "凌兵奎" should not be ambiguous because someone else was once called that.
+        # A label beats an alias: "张三" should not be ambiguous because someone else was once called that.
         for index in (self._by_label, self._by_alias):
             ids = sorted(set(index.get(key, [])))
             if len(ids) == 1:

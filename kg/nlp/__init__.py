@@ -109,9 +109,9 @@ def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Me
 def propagate_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Label every other occurrence of a name that a domain rule found once in the document.
 
-    A title or byline anchors a name once (书记张春阳); later the text just says 张春阳. Only rule-found
+    A title or byline anchors a name once (书记张三); later the text just says 张三. Only rule-found
     names spread (the statistical model's guesses are not amplified), only inside one sentence each, and only
-    over mentions that lie wholly inside the occurrence (北京奔驰 replaces the place 北京 found in it).
+    over mentions that lie wholly inside the occurrence (a brand named after its city replaces the place found in it).
     """
     starts = [s.start for s in doc.sentences]
     kept = list(mentions)
