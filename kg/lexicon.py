@@ -152,6 +152,10 @@ class Lexicon:
     place_levels: dict[str, str]  # place ending → administrative level (街道 → township)
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
+    proper_name_tags: frozenset[str]
+    verb_tags: frozenset[str]
+    number_tags: frozenset[str]
+    measure_tags: frozenset[str]
     name_part_words: frozenset[str]
     name_stop_chars: frozenset[str]
     materials: frozenset[str]

@@ -25,8 +25,6 @@ from kg.lexicon import CJK, DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_l
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
-# PKU tags of proper names: place, organisation, person, other proper noun.
-PROPER_NAME_TAGS = frozenset({"ns", "nt", "nr", "nz"})
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
 # Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
@@ -234,7 +232,7 @@ class DomainEntities:
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
             # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
             if one_place and len(piece) < len(token.text):
-                name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in PROPER_NAME_TAGS
+                name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in self.lexicon.proper_name_tags
             else:
                 name_part = (
                     self.is_name_part(token, piece)
@@ -273,7 +271,8 @@ class DomainEntities:
         if token.i == 0:
             return False
         before = doc[token.i - 1]
-        if token.tag_ == "q" and before.tag_ == "m" and before.text.isdigit():
+        lexicon = self.lexicon
+        if token.tag_ in lexicon.measure_tags and before.tag_ in lexicon.number_tags and before.text.isdigit():
             return piece not in self.lexicon.name_stop_words and not set(piece) & self.lexicon.name_stop_chars
         after = doc[token.i + 1] if token.i + 1 < len(doc) else None
         # 中央和省: 和 before a one-character ending joins two things
@@ -302,7 +301,7 @@ class DomainEntities:
             and not before_place
             and bool(rest)
             and not self.lexicon.is_generic_org(rest)
-            and token.tag_ == "v"
+            and token.tag_ in self.lexicon.verb_tags
             and len(piece) >= 2
             and is_cjk_word(piece)
             and piece not in self.lexicon.action_verbs
