@@ -144,6 +144,7 @@ class Lexicon:
     sector_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
     verbs_after_names: frozenset[str]
+    feature_endings_words: frozenset[str]
     media_cues_after: frozenset[str]
     media_cues_before: frozenset[str]
     zone_bodies: frozenset[str]
@@ -212,6 +213,10 @@ class Lexicon:
         return made_of(uncounted, self._generic_org_words)
 
     @cached_property
+    def feature_endings(self) -> tuple[str, ...]:
+        return longest_first(self.feature_endings_words)
+
+    @cached_property
     def leading_non_name_words(self) -> tuple[str, ...]:
         """Words a name never starts with (该县, 一名, 单位), longest first."""
         return longest_first(w for w in self.name_stop_words if len(w) > 1)
@@ -260,10 +265,11 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
         "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
         "sector_suffixes": _select(entries, "ending", ("ORG",), "after_place"),
         "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
+        "feature_endings_words": _select(entries, "ending", ("LOC",), "feature"),
         "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
         "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),
         "gpe_suffixes": _select(entries, "ending", ("GPE",)),
-        "loc_suffixes": _select(entries, "ending", ("LOC",)),
+        "loc_suffixes": _select(entries, "ending", ("LOC",)) - _select(entries, "ending", ("LOC",), "feature"),
         "zone_words": _select(entries, "ending", ("GPE",), "zone"),
         "standalone_orgs": _select(entries, "standalone", ("ORG",)),
         "zone_bodies": _select(entries, "standalone", ("ORG",), "zone_body"),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import shutil
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -93,7 +93,12 @@ class DomainEntities:
             r"((?:[^，。；;,、\s]{2,12}、)*[^，。；;,、\s]{2,12})等[0-9一二三四五六七八九十百余多]*[家个]?"
             f"[^，。；;,、]{{0,4}}(?:{alternation(lexicon.enumeration_org_heads)})"
         )
-        self.blockers = tuple(lexicon.suffix_blockers)
+        # ending → (blocker, offset of the ending inside it): 厅 in 大厅 at 1, 局 in 局面 at 0
+        self.blockers: dict[str, list[tuple[str, int]]] = {}
+        for blocker in sorted(lexicon.suffix_blockers):
+            for ending in lexicon.org_suffixes:
+                if ending in blocker:
+                    self.blockers.setdefault(ending, []).append((blocker, blocker.index(ending)))
         # 东南网莆田8月11日讯: a place and a date may stand between the outlet and its cue
         self.media_cue_after_re = re.compile(
             f"(?:[{CJK}]{{0,4}}[0-9]{{1,2}}月[0-9]{{1,2}}日)?(?:{alternation(lexicon.media_cues_after)})"
@@ -103,7 +108,10 @@ class DomainEntities:
     def __call__(self, doc: Doc) -> Doc:
         rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
-            self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), doc.text)
+            self.relabelled(
+                self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), doc.text),
+                doc.text,
+            )
             for ent in doc.ents
             # the model also tags kinds of places (辖区, 卡点) and stray symbols (## of a Markdown heading)
             if ent.label_ in MODEL_LABELS
@@ -112,10 +120,24 @@ class DomainEntities:
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
         ]
         kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
+        kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
         doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
         spans = [doc.char_span(s.start, s.end, label=s.label, span_id=s.rule) for s in kept]
         doc.ents = filter_spans([s for s in spans if s is not None])
         return doc
+
+    @staticmethod
+    def join_place_prefixes(spans: list[RuleSpan]) -> list[RuleSpan]:
+        """A place written right before an organisation is part of its name (SCHEMA: one span with its place
+        prefix): <province><brand> is one ORG. Read right to left, so a chain of places joins too."""
+        joined: list[RuleSpan] = []
+        for span in reversed(spans):
+            after = joined[-1] if joined else None
+            if after and after.label == "ORG" and span.label == "GPE" and span.end == after.start:
+                joined[-1] = RuleSpan(span.start, after.end, "ORG", after.rule)
+            else:
+                joined.append(span)
+        return joined[::-1]
 
     def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
@@ -124,7 +146,7 @@ class DomainEntities:
         blocked = {i for span in persons for i in range(span.start, span.end)}
         found = list(persons)
         for match in self.org_suffix_re.finditer(text):
-            if text.startswith(self.blockers, match.start()):
+            if self.blocked_ending(text, match):
                 continue
             # 消防, 电力 … name a body only after a place (a province's fire service): 山西消防, not 出动消防
             if match.group() in self.lexicon.sector_suffixes and not self.after_place(doc, match.start()):
@@ -148,6 +170,16 @@ class DomainEntities:
         found.extend(self.find_places(doc, blocked))
         return found
 
+    def relabelled(self, span: RuleSpan, text: str) -> RuleSpan:
+        """A model's place takes the label its ending gives (…河, …小区 → LOC; LAC tags every place LOC)."""
+        name = text[span.start : span.end]
+        if span.label != "GPE" or name in self.lexicon.place_names:
+            return span
+        ending = next((e for e in self.lexicon.place_suffixes if name.endswith(e) and e != name), None)
+        if ending in self.lexicon.loc_suffixes or (ending is None and name.endswith(self.lexicon.feature_endings)):
+            return replace(span, label="LOC")
+        return span
+
     def trimmed(self, span: RuleSpan, text: str) -> RuleSpan:
         """A model's span without a determiner or verb in front (该县人民医院, 一名…学院) and, for a person, without
         the first character of the verb after it (张三介|绍 → 张三)."""
@@ -158,6 +190,13 @@ class DomainEntities:
         if span.label == "PERSON" and end - start > 2 and text[end - 1 : end + 1] in self.lexicon.verbs_after_names:
             end -= 1
         return RuleSpan(start, end, span.label, span.rule)
+
+    def blocked_ending(self, text: str, match: re.Match[str]) -> bool:
+        """The ending lies inside a word in which it is no ending (局面, 大厅, 厂房)."""
+        return any(
+            offset <= match.start() and text.startswith(blocker, match.start() - offset)
+            for blocker, offset in self.blockers.get(match.group(), ())
+        )
 
     def after_place(self, doc: Doc, position: int) -> bool:
         before = doc.char_span(0, position, alignment_mode="contract")
