@@ -143,6 +143,7 @@ class Lexicon:
     media_suffixes: frozenset[str]
     sector_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
+    not_places: frozenset[str]
     verbs_after_names: frozenset[str]
     feature_endings_words: frozenset[str]
     media_cues_after: frozenset[str]
@@ -265,6 +266,7 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
         "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
         "sector_suffixes": _select(entries, "ending", ("ORG",), "after_place"),
         "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
+        "not_places": _select(entries, "not_place", GRAMMAR_LABELS),
         "feature_endings_words": _select(entries, "ending", ("LOC",), "feature"),
         "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
         "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),
@@ -317,8 +319,7 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     }
     # Full names of provinces and prefectures are shown by their short form (深圳市 → 深圳), as the data says.
     aliases = {**load_divisions().short_forms(), **{str(k): str(v) for k, v in aliases_data.items()}}
-    not_places = _select(grammar, "not_place", ("GPE",))
-    place_names, city_names = place_name_sets(not_places, from_grammar["zone_words"], aliases)
+    place_names, city_names = place_name_sets(from_grammar["not_places"], from_grammar["zone_words"], aliases)
     return Lexicon(
         **word_lists,
         **from_grammar,

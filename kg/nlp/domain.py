@@ -86,6 +86,7 @@ class DomainEntities:
         self.patterns = load_person_patterns(directory / "entity_patterns.yaml", lexicon)
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
         self.zone_words = lexicon.zone_words
+        self.two_char_leads = [w for w in lexicon.leading_non_name_words if len(w) == 2]
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
@@ -118,6 +119,7 @@ class DomainEntities:
             and any(is_cjk_word(ch) for ch in ent.text)
             and not self.lexicon.is_generic_place(ent.text)
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
+            and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
         ]
         kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
         kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
@@ -148,13 +150,16 @@ class DomainEntities:
         for match in self.org_suffix_re.finditer(text):
             if self.blocked_ending(text, match):
                 continue
+            start = self.grow_left(doc, match.start(), blocked)
             # 消防, 电力 … name a body only after a place (a province's fire service): 山西消防, not 出动消防
-            if match.group() in self.lexicon.sector_suffixes and not self.after_place(doc, match.start()):
+            if (
+                match.group() in self.lexicon.sector_suffixes
+                and text[start : match.start()] not in self.lexicon.place_names
+            ):
                 continue
             # 网, 晚报 … name a news outlet only where the text cites it (某某网讯, 来源：某某网, 某某网记者)
-            if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, match):
+            if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, start, match.end()):
                 continue
-            start = self.grow_left(doc, match.start(), blocked)
             min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
             prefix = text[start : match.start()]
             if len(prefix) < min_prefix:
@@ -198,14 +203,9 @@ class DomainEntities:
             for blocker, offset in self.blockers.get(match.group(), ())
         )
 
-    def after_place(self, doc: Doc, position: int) -> bool:
-        before = doc.char_span(0, position, alignment_mode="contract")
-        last = before[-1] if before is not None and len(before) else None
-        return last is not None and (last.ent_type_ in ("GPE", "LOC") or last.text in self.lexicon.place_names)
-
-    def cites_media(self, text: str, match: re.Match[str]) -> bool:
-        return bool(self.media_cue_after_re.match(text, match.end())) or bool(
-            self.media_cue_before_re.search(text, max(0, match.start() - 8), match.start())
+    def cites_media(self, text: str, start: int, end: int) -> bool:
+        return bool(self.media_cue_after_re.match(text, end)) or bool(
+            self.media_cue_before_re.search(text, max(0, start - 8), start)
         )
 
     def find_enumerated_orgs(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
@@ -292,6 +292,10 @@ class DomainEntities:
             if lead:
                 return token.idx + len(lead)
             start = token.idx
+        # a determiner the segmenter cut in two (该|县人民医院): its second half is no part of the name
+        text = doc.text
+        if any(text.endswith(w[:1], 0, start) and text.startswith(w[1:], start) for w in self.two_char_leads):
+            start += 1
         return start
 
     def is_name_part(self, token: Token, piece: str) -> bool:
