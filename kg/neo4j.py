@@ -129,7 +129,8 @@ def _script(graph: nx.MultiDiGraph, rel_columns: list[tuple[str, str]]) -> str:
     ]
     for node_type in sorted({str(d.get("type")) for _, d in graph.nodes(data=True)}):
         lines.append(
-            f"LOAD CSV WITH HEADERS FROM 'file:///{NODES_FILE}' AS row WITH row WHERE row.`type:string` = '{node_type}' "
+            f"LOAD CSV WITH HEADERS FROM 'file:///{NODES_FILE}' AS row "
+            f"WITH row WHERE row.`type:string` = '{node_type}' "
             f"MERGE (n:{ENTITY_LABEL} {{id: row.`id:ID`}}) SET n:`{node_type}`, {node_sets};"
         )
     for rel in rel_schemas(graph):
