@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -32,12 +32,19 @@ __all__ = [
     "DB_NAME",
     "DEFAULT_ENGINE",
     "DONATIONS",
+    "ENGINES",
     "EVIDENCE_FIELDS",
     "GraphDatabase",
+    "NODE_COLUMNS",
     "PATH",
     "POSTS",
+    "TableRows",
     "WHO_DID_WHAT",
     "attr_type",
+    "node_types",
+    "rel_schemas",
+    "schema_ddl",
+    "table_rows",
     "write_database",
 ]
 
@@ -172,28 +179,48 @@ def write_database(
     return target
 
 
-def _copy(connection: Any, graph: nx.MultiDiGraph) -> None:
-    """Bulk-load with COPY FROM DataFrames (object columns: the engines map Python lists and dicts)."""
+@dataclass(frozen=True)
+class TableRows:
+    """The rows of one node table, or of one (predicate, from type, to type) part of a relationship table."""
+
+    table: str
+    ends: tuple[str, str] | None  # (from, to) node tables; None for a node table
+    frame: pd.DataFrame  # object columns in the table's column order; relationships start with from, to
+
+
+def table_rows(graph: nx.MultiDiGraph) -> Iterator[TableRows]:
+    """The graph as rows for :func:`schema_ddl`'s tables, nodes first, in a deterministic order."""
     by_type: dict[str, list[list[Any]]] = defaultdict(list)
     for node, data in sorted(graph.nodes(data=True), key=lambda item: str(item[0])):
         values = {**data, "id": str(node), "type": _type(graph, node)}
         by_type[values["type"]].append([_node_value(name, values.get(name)) for name, _ in NODE_COLUMNS])
     for node_type, rows in sorted(by_type.items()):
-        frame = pd.DataFrame(rows, columns=[name for name, _ in NODE_COLUMNS], dtype=object)  # noqa: F841
-        connection.execute(f"COPY {_quote(node_type)} FROM frame")
+        yield TableRows(node_type, None, _frame(rows, [name for name, _ in NODE_COLUMNS]))
     edges: dict[tuple[str, str, str], list[tuple[Any, Any, Any, dict]]] = defaultdict(list)
     for u, v, key, data in sorted(graph.edges(keys=True, data=True), key=lambda e: tuple(map(str, e[:3]))):
         edges[(str(data.get("predicate")), _type(graph, u), _type(graph, v))].append((u, v, key, data))
     for rel in rel_schemas(graph):
         columns = ["from", "to", "key", *rel.attrs, "weight", "evidence"]
-        for src, dst in rel.pairs:
+        for ends in rel.pairs:
             rows = [
                 [str(u), str(v), str(key), *(_attr_value(a, data.get(a)) for a in rel.attrs)]
                 + [int(data.get("weight") or 0), [_evidence(ev) for ev in data.get("evidence") or []]]
-                for u, v, key, data in edges[(rel.predicate, src, dst)]
+                for u, v, key, data in edges[(rel.predicate, *ends)]
             ]
-            frame = pd.DataFrame(rows, columns=columns, dtype=object)  # noqa: F841
-            connection.execute(f"COPY {_quote(rel.predicate)} FROM frame (from='{src}', to='{dst}')")
+            yield TableRows(rel.predicate, ends, _frame(rows, columns))
+
+
+def _frame(rows: list[list[Any]], columns: list[str]) -> pd.DataFrame:
+    # Object columns: the engines map Python lists and dicts to LIST and STRUCT values.
+    return pd.DataFrame(rows, columns=columns, dtype=object)
+
+
+def _copy(connection: Any, graph: nx.MultiDiGraph) -> None:
+    """Bulk-load with COPY FROM DataFrames (the engine finds ``frame`` among the caller's local variables)."""
+    for part in table_rows(graph):
+        frame = part.frame  # noqa: F841
+        ends = f" (from='{part.ends[0]}', to='{part.ends[1]}')" if part.ends else ""
+        connection.execute(f"COPY {_quote(part.table)} FROM frame{ends}")
 
 
 class GraphDatabase:
@@ -262,9 +289,9 @@ class GraphDatabase:
         rows = self.query(PATH, a=src, b=dst)
         if rows.empty:
             raise nx.NetworkXNoPath(f"no path between {a!r} ({src}) and {b!r} ({dst})")
-        labels = {_internal_id(n["_ID"]): n["label"] for n in rows.iloc[0]["nodes"]}
+        labels = {_internal_id(_system(n, "id")): n["label"] for n in rows.iloc[0]["nodes"]}
         return [
-            (labels[_internal_id(r["_SRC"])], r["_LABEL"], labels[_internal_id(r["_DST"])])
+            (labels[_internal_id(_system(r, "src"))], _system(r, "label"), labels[_internal_id(_system(r, "dst"))])
             for r in rows.iloc[0]["rels"]
         ]
 
@@ -297,7 +324,7 @@ class GraphDatabase:
 
     @staticmethod
     def _edge(rel: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-        data: dict[str, Any] = {"predicate": rel["_LABEL"], "weight": rel.get("weight")}
+        data: dict[str, Any] = {"predicate": _system(rel, "label"), "weight": rel.get("weight")}
         for name, value in rel.items():
             if name.startswith("_") or name in _NOT_ATTRS or value is None:
                 continue
@@ -339,6 +366,11 @@ def _evidence(record: Mapping[str, Any]) -> dict[str, Any]:
         name: (None if record.get(name) is None else int(record[name]) if kind == "INT64" else str(record[name]))
         for name, kind in EVIDENCE_FIELDS
     }
+
+
+def _system(value: Mapping[str, Any], name: str) -> Any:
+    """A system field of a returned node or relationship: LadybugDB writes ``_LABEL``, Kùzu ``_label``."""
+    return value[f"_{name.upper()}"] if f"_{name.upper()}" in value else value[f"_{name}"]
 
 
 def _internal_id(value: Mapping[str, int]) -> tuple[int, int]:
