@@ -6,9 +6,8 @@
 
 Each engine runs in its own process: ladybug and kuzu are builds of the same C++ code and cannot be imported
 into one interpreter. Load = networkx graph in memory → database file (schema, bulk COPY, checkpoint); open =
-the database file → a connection; queries = median of --runs calls of the same question on each side. Kùzu
-0.11.3 crashes in COPY FROM a DataFrame (pandas 3), so when that fails it is loaded with ``UNWIND $rows``
-parameter batches instead, and the table says so. Times are printed with their ratio to networkx.
+the database file → a connection; queries = median of --runs calls of the same question on each side (for
+networkx, "load" is reading graph.json). Times are printed with their ratio to networkx's.
 """
 
 from __future__ import annotations
@@ -26,7 +25,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.graphdb import NODE_COLUMNS, GraphDatabase, attr_type, schema_ddl, table_rows, write_database
+from kg.graphdb import ENGINES, GraphDatabase, write_database
 from kg.query import KnowledgeGraph
 
 PREDICATE_COUNTS = "MATCH ()-[r]->() RETURN label(r) AS predicate, count(*) AS edges ORDER BY edges DESC, predicate"
@@ -65,46 +64,11 @@ def networkx_side(out: Path, names: dict[str, str], runs: int) -> dict[str, floa
     }
 
 
-def unwind_load(connection: Any, graph: nx.MultiDiGraph) -> None:
-    """Parameter-batch inserts: the loading path that works in Kùzu 0.11.3, for the comparison only."""
-    types = {**dict(NODE_COLUMNS), "key": "STRING", "weight": "INT64"}
-    for part in table_rows(graph):
-        if part.frame.empty:
-            continue
-        props = [c for c in part.frame.columns if c not in ("from", "to")]
-        # An all-null column arrives typed STRING; cast to the column's type.
-        values = ", ".join(
-            f"`{c}`: row.`{c}`" if c == "evidence" else f"`{c}`: CAST(row.`{c}` AS {types.get(c, attr_type(c))})"
-            for c in props
-        )
-        if part.ends is None:
-            cypher = f"UNWIND $rows AS row CREATE (:`{part.table}` {{{values}}})"
-        else:
-            src, dst = part.ends
-            cypher = (
-                f"UNWIND $rows AS row MATCH (s:`{src}` {{id: row.`from`}}), (o:`{dst}` {{id: row.`to`}}) "
-                f"CREATE (s)-[:`{part.table}` {{{values}}}]->(o)"
-            )
-        connection.execute(cypher, {"rows": part.frame.to_dict("records")})
-
-
-def engine_side(out: Path, engine: str, method: str, names: dict[str, str], runs: int) -> dict[str, float]:
+def engine_side(out: Path, engine: str, names: dict[str, str], runs: int) -> dict[str, float]:
     graph = KnowledgeGraph.load(out).graph
     with tempfile.TemporaryDirectory() as tmp:
         started = time.perf_counter()
-        if method == "copy":
-            path = write_database(graph, tmp, engine=engine)
-        else:
-            module = __import__(engine)
-            path = Path(tmp) / "graph.db"
-            database = module.Database(str(path), auto_checkpoint=False)
-            connection = module.Connection(database)
-            for statement in schema_ddl(graph):
-                connection.execute(statement)
-            unwind_load(connection, graph)
-            connection.execute("CHECKPOINT")
-            connection.close()
-            database.close()
+        path = write_database(graph, tmp, engine=engine)
         loaded = time.perf_counter() - started
         started = time.perf_counter()
         db = GraphDatabase(path, engine=engine)
@@ -121,15 +85,23 @@ def engine_side(out: Path, engine: str, method: str, names: dict[str, str], runs
             }
 
 
-def run_engine(out: Path, engine: str, names: dict[str, str], runs: int) -> tuple[str, dict[str, float] | None]:
-    for method in ("copy", "unwind"):
-        command = [sys.executable, __file__, str(out), "--engine", engine, "--method", method, "--runs", str(runs)]
-        command += ["--names", json.dumps(names)]
-        done = subprocess.run(command, capture_output=True, text=True)
-        if done.returncode == 0:
-            return method, json.loads(done.stdout.splitlines()[-1])
-        print(f"{engine} ({method}): exit status {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
-    return "failed", None
+def run_engine(out: Path, engine: str, names: dict[str, str], runs: int) -> dict[str, float] | None:
+    command = [
+        sys.executable,
+        __file__,
+        str(out),
+        "--engine",
+        engine,
+        "--runs",
+        str(runs),
+        "--names",
+        json.dumps(names),
+    ]
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"{engine}: exit status {done.returncode}: {done.stderr.strip().splitlines()[-1:]}")
+        return None
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def main() -> None:
@@ -137,11 +109,10 @@ def main() -> None:
     parser.add_argument("output", type=Path, help="a kg build output folder")
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
-    parser.add_argument("--method", help=argparse.SUPPRESS)
     parser.add_argument("--names", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.engine:  # child process: one engine
-        print(json.dumps(engine_side(args.output, args.engine, args.method, json.loads(args.names), args.runs)))
+        print(json.dumps(engine_side(args.output, args.engine, json.loads(args.names), args.runs)))
         return
     graph = KnowledgeGraph.load(args.output).graph
     names = sample(graph)
@@ -150,26 +121,26 @@ def main() -> None:
         f"who_did_what/posts of {names['person']} (degree {graph.degree(names['person'])}); "
         f"path to {names['far']} ({names['hops']} hops); median of {args.runs} runs"
     )
-    results = {"networkx": ("json", networkx_side(args.output, names, args.runs))}
-    for engine in ("ladybug", "kuzu"):
-        method, timing = run_engine(args.output, engine, names, args.runs)
+    results = {"networkx (graph.json)": networkx_side(args.output, names, args.runs)}
+    for engine in ENGINES:
+        timing = run_engine(args.output, engine, names, args.runs)
         if timing:
-            results[engine] = (method, timing)
-    base = results["networkx"][1]
+            results[f"{engine} (Cypher)"] = timing
+    base = results["networkx (graph.json)"]
     metrics = ["load", "open", "who_did_what", "posts", "path", "predicate_counts"]
     print(f"{'':22}" + "".join(f"{m:>18}" for m in metrics) + f"{'size MB':>10}")
-    for name, (method, timing) in results.items():
+    for name, timing in results.items():
         cells = []
         for metric in metrics:
             if metric not in timing:
                 cells.append(f"{'-':>18}")
                 continue
-            ratio = f" ({timing[metric] / base[metric]:.1f}x)" if metric in base and name != "networkx" else ""
+            ratio = f" ({timing[metric] / base[metric]:.1f}x)" if metric in base and timing is not base else ""
             cells.append(
                 f"{timing[metric] * 1000:>10.1f}ms{ratio:>6}" if ratio else f"{timing[metric] * 1000:>16.1f}ms"
             )
         size = f"{timing['size_mb']:>10.1f}" if "size_mb" in timing else f"{'':>10}"
-        print(f"{name + ' (' + method + ')':22}" + "".join(cells) + size)
+        print(f"{name:22}" + "".join(cells) + size)
 
 
 if __name__ == "__main__":

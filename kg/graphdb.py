@@ -84,7 +84,7 @@ WHO_DID_WHAT = """
 MATCH (s)-[r]->(o) WHERE s.id = $id
 RETURN 'out' AS direction, s.id AS subject_id, s.label AS subject, o.id AS object_id, o.label AS object, r AS rel
 UNION ALL
-MATCH (s)-[r]->(o) WHERE o.id = $id AND s.id <> $id
+MATCH (o)<-[r]-(s) WHERE o.id = $id AND s.id <> $id
 RETURN 'in' AS direction, s.id AS subject_id, s.label AS subject, o.id AS object_id, o.label AS object, r AS rel
 """.strip()
 POSTS = """
@@ -297,16 +297,16 @@ class GraphDatabase:
 
     def resolve(self, name: str) -> str:
         """Node id for a node id, label or alias (a label beats an alias); ambiguity or no match raises."""
+        # The primary-key lookup first: the label and alias scan below reads every node.
+        if not self.query("MATCH (n) WHERE n.id = $name RETURN n.id", name=name).empty:
+            return name
         key = name.strip().casefold()
         found = self.query(
-            "MATCH (n) WHERE n.id = $name OR lower(trim(n.label)) = $key "
+            "MATCH (n) WHERE lower(trim(n.label)) = $key "
             "OR list_contains(list_transform(n.aliases, a -> lower(trim(a))), $key) "
             "RETURN n.id AS id, n.label AS label, n.aliases AS aliases",
-            name=name,
             key=key,
         )
-        if name in set(found["id"]):
-            return name
         by_label = sorted(found.loc[found["label"].map(lambda s: str(s).strip().casefold() == key), "id"])
         by_alias = sorted(found.loc[found["aliases"].map(lambda al: key in {a.strip().casefold() for a in al}), "id"])
         for ids in (by_label, by_alias):
