@@ -163,11 +163,12 @@ def test_killed_load_keeps_the_previous_database(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_build_with_db_then_killed_rebuild(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    kg = [*KG, "build", "data", "-o", str(out), "--db", str(out / DB_NAME)]
+    kg = [*KG, "build", "data", "-o", str(out), "--db", str(out / DB_NAME), "--neo4j"]
     subprocess.run(kg, cwd=ROOT, check=True, capture_output=True)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     expected = (sum(summary["entities"].values()), sum(summary["relations"].values()))
     assert _counts(out / DB_NAME) == expected
+    assert sorted(p.name for p in (out / "neo4j").iterdir()) == ["load.cypher", "nodes.csv", "relationships.csv"]
     _kill_when_loading(kg, out, cwd=ROOT)
     assert _counts(out / DB_NAME) == expected
     subprocess.run(kg, cwd=ROOT, check=True, capture_output=True)
