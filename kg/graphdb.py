@@ -162,17 +162,17 @@ def write_database(
     target.parent.mkdir(parents=True, exist_ok=True)
     _remove_stale(target)
     with atomic_path(target) as tmp:
+        # One checkpoint at the end instead of one per COPY: that halves the load time.
+        database = module.Database(str(tmp), auto_checkpoint=False)
         try:
-            # One checkpoint at the end instead of one per COPY: that halves the load time.
-            database = module.Database(str(tmp), auto_checkpoint=False)
             connection = module.Connection(database)
             for statement in schema_ddl(graph):
                 connection.execute(statement)
             _copy(connection, graph)
             connection.execute("CHECKPOINT")
             connection.close()
-            database.close()
         finally:
+            database.close()
             _wal(tmp).unlink(missing_ok=True)
         # A write-ahead log left by a crashed writer of the old database would be replayed into the new one.
         _wal(target).unlink(missing_ok=True)
