@@ -1,4 +1,4 @@
-"""Command line: ``kg build``, ``kg eval`` and ``kg model``."""
+"""Command line: ``kg build``, ``kg eval``, ``kg model`` and ``kg db``."""
 
 from __future__ import annotations
 
