@@ -1,4 +1,4 @@
-"""Command line: ``kg build``, ``kg eval`` and ``kg model``."""
+"""Command line: ``kg build``, ``kg eval``, ``kg model`` and ``kg db``."""
 
 from __future__ import annotations
 
@@ -8,11 +8,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated
 
+import networkx as nx
 import typer
 from tqdm import tqdm
 
 import kg
 from kg.atomic import atomic_write_text
+from kg.dbcli import db_app
 from kg.evaluate import (
     SCORED_PREDICATES,
     dump_gold,
@@ -24,7 +26,9 @@ from kg.evaluate import (
     score,
 )
 from kg.export import export_all
+from kg.graphdb import write_database
 from kg.ingest import DEFAULT_MAX_BYTES, load_documents
+from kg.neo4j import write_neo4j
 from kg.nlp import load_pipeline
 from kg.nlp.train import model_app
 from kg.pipeline import KnowledgeGraphBuilder
@@ -37,6 +41,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(model_app, name="model", help="Train or evaluate kg's own Chinese spaCy pipeline (zh_kg_news).")
+app.add_typer(db_app, name="db", help="The graph in an embedded Cypher database (LadybugDB) or in Neo4j.")
 
 ModelOption = Annotated[
     str | None,
@@ -78,6 +83,10 @@ def build(
     year: Annotated[int | None, typer.Option(help="Year for dates written without one (1月30日).")] = None,
     strict: Annotated[bool, typer.Option(help="Exit non-zero when any input file is skipped.")] = False,
     max_bytes: Annotated[int, typer.Option(help="Skip files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Also write the graph as a LadybugDB database (e.g. OUTPUT/graph.db).")
+    ] = None,
+    neo4j: Annotated[bool, typer.Option(help="Also write Neo4j import files into OUTPUT/neo4j.")] = False,
 ) -> None:
     """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs."""
     documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
@@ -95,6 +104,7 @@ def build(
     output.mkdir(parents=True, exist_ok=True)
     written = export_all(result.graph, output)
     render_html(result.graph, output / "graph.html", title="kg: who did what", provenance=provenance)
+    extra = _write_extras(result.graph, output, db, neo4j)
     summary = {
         "pipeline": result.pipeline,
         "documents": len(documents),
@@ -106,9 +116,22 @@ def build(
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     atomic_write_text(output / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    _print_summary(summary, [*written.values(), output / "graph.html"])
+    _print_summary(summary, [*written.values(), output / "graph.html", *extra])
     if strict and skipped:
         raise typer.Exit(code=1)
+
+
+def _write_extras(graph: nx.MultiDiGraph, output: Path, db: Path | None, neo4j: bool) -> list[Path]:
+    """The database and the Neo4j files, written into ``output`` with the other files when they belong there."""
+    written = []
+    if db is not None:
+        target, root = db.resolve(), output.resolve()
+        # Inside the output folder the database is written relative to it, so it moves as one unit with the rest.
+        folder = output / target.parent.relative_to(root) if target.is_relative_to(root) else db.parent
+        written.append(write_database(graph, folder, db.name))
+    if neo4j:
+        written += write_neo4j(graph, output / "neo4j").values()
+    return written
 
 
 def _print_summary(summary: dict, files: list[Path]) -> None:
