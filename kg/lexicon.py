@@ -214,6 +214,10 @@ class Lexicon:
         return made_of(uncounted, self._generic_org_words)
 
     @cached_property
+    def county_endings(self) -> tuple[str, ...]:
+        return longest_first(e for e, level in self.place_levels.items() if level == "county" and len(e) == 1)
+
+    @cached_property
     def feature_endings(self) -> tuple[str, ...]:
         return longest_first(self.feature_endings_words)
 

@@ -178,7 +178,9 @@ class DomainEntities:
     def relabelled(self, span: RuleSpan, text: str) -> RuleSpan:
         """A model's place takes the label its ending gives (…河, …小区 → LOC; LAC tags every place LOC)."""
         name = text[span.start : span.end]
-        if span.label != "GPE" or name in self.lexicon.place_names:
+        places = self.lexicon.place_names
+        # a county written without its ending (博山 for 博山区) is an area whatever it ends with
+        if span.label != "GPE" or name in places or any(name + e in places for e in self.lexicon.county_endings):
             return span
         ending = next((e for e in self.lexicon.place_suffixes if name.endswith(e) and e != name), None)
         if ending in self.lexicon.loc_suffixes or (ending is None and name.endswith(self.lexicon.feature_endings)):
