@@ -186,7 +186,7 @@ def test_a_place_right_before_an_organisation_joins_its_name():
 
 def test_a_models_place_takes_the_label_of_its_ending(nlp):
     domain = nlp.get_pipe("kg_domain")
-    assert domain.relabelled(RuleSpan(0, 3, "GPE", "ner"), "清水河水位上涨").label == "LOC"
+    assert domain.relabelled(RuleSpan(0, 3, "GPE", "ner"), "小清河水位上涨").label == "LOC"
     assert domain.relabelled(RuleSpan(0, 4, "GPE", "ner"), "阳光小区门口").label == "LOC"
     assert domain.relabelled(RuleSpan(0, 3, "GPE", "ner"), "深圳市的").label == "GPE"
     assert domain.relabelled(RuleSpan(0, 2, "GPE", "ner"), "博山与青州").label == "GPE"  # 博山区 without 区
