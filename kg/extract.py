@@ -95,10 +95,14 @@ class Extractor:
     def lexicon_mentions(self, doc: Document, sentence: Sentence, taken: list[Mention]) -> list[Mention]:
         """MATERIAL and GROUP mentions from the word lists, where no entity already stands."""
         found = []
+        occupied = bytearray(len(sentence.text))  # one flag a character: checking every mention is quadratic
+        for m in taken:
+            occupied[m.start - sentence.start : m.end - sentence.start] = b"\1" * (m.end - m.start)
         for label, pattern in (("MATERIAL", self.material_re), ("GROUP", self.group_re)):
             for match in pattern.finditer(sentence.text):
-                start, end = sentence.start + match.start(), sentence.start + match.end()
-                if not any(m.start < end and start < m.end for m in [*taken, *found]):
+                if not any(occupied[match.start() : match.end()]):
+                    occupied[match.start() : match.end()] = b"\1" * (match.end() - match.start())
+                    start, end = sentence.start + match.start(), sentence.start + match.end()
                     found.append(Mention(doc.id, start, end, label, match.group(), sentence.index, "lexicon"))
         return found
 

@@ -174,8 +174,9 @@ class DomainEntities:
         is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
         """
         start = position
+        text = doc.text  # Doc.text joins every token on each access
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
-            piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
+            piece = text[token.idx : min(position, token.idx + len(token.text))]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
             # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
@@ -184,7 +185,7 @@ class DomainEntities:
             else:
                 name_part = (
                     self.is_name_part(token, piece)
-                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, doc.text[start:position]))
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, text[start:position]))
                     or (one_place and self.is_place_infix(doc, token, piece))
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
@@ -252,11 +253,16 @@ def is_cjk_word(text: str) -> bool:
 
 
 def token_index_before(doc: Doc, position: int) -> int:
-    """Index of the token holding the character just before ``position`` (-1 at the start)."""
-    for token in doc:
-        if token.idx + len(token.text) >= position:
-            return token.i if token.idx < position else token.i - 1
-    return len(doc) - 1
+    """Index of the token holding the character just before ``position`` (-1 at the start): the last token
+    starting before it, found by bisection (called once per name ending)."""
+    low, high = 0, len(doc)
+    while low < high:
+        middle = (low + high) // 2
+        if doc[middle].idx < position:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
 
 
 def overlaps(a: RuleSpan, b: RuleSpan) -> bool:
