@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 from tqdm import tqdm
 
 import kg
-from kg.atomic import atomic_write_text
+from kg.atomic import OutputBusyError, atomic_write_text, output_lock, replace_folder
 from kg.evaluate import SCORED_PREDICATES, dump_gold, errors, format_errors, format_table, load_gold, score
 from kg.export import export_all
 from kg.ingest import DEFAULT_MAX_BYTES, load_documents
@@ -67,13 +69,47 @@ def build(
     model: ModelOption = None,
     rules: RulesOption = None,
     year: Annotated[int | None, typer.Option(help="Year for dates written without one (1月30日).")] = None,
-    strict: Annotated[bool, typer.Option(help="Exit non-zero when any input file is skipped.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Exit non-zero when any input is not read, or read only after repairs.")
+    ] = False,
     max_bytes: Annotated[int, typer.Option(help="Skip files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
 ) -> None:
-    """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs."""
-    documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
+    """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs.
+
+    OUTPUT is replaced as a whole at the end, so it always holds one complete set of outputs; a build that
+    reads no document leaves it untouched.
+    """
+    if output.exists() and not output.is_dir():
+        _fail(f"output path {output} is a file, not a folder", 2)
+    # kill and Ctrl-C alike unwind through the clean-up below (a killed -9 run is cleaned by the next one).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        with output_lock(output) as lock:
+            _build_locked(inputs, output, lock, model, rules, year, strict, max_bytes)
+    except OutputBusyError as err:
+        _fail(str(err), 3)
+    except OSError as err:
+        _fail(f"cannot write {output}: {err}", 2)
+
+
+def _build_locked(
+    inputs: list[Path],
+    output: Path,
+    lock: Path,
+    model: str | None,
+    rules: Path | None,
+    year: int | None,
+    strict: bool,
+    max_bytes: int,
+) -> None:
+    documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes, exclude=[output, lock])
     for item in skipped:
         typer.echo(f"skipped {item.path}: {item.reason}", err=True)
+    damaged = [doc for doc in documents if doc.damage]
+    for doc in damaged:
+        typer.echo(f"repaired {doc.path}: {doc.damage}", err=True)
+    if not documents:
+        _fail(f"no document read from {', '.join(map(str, inputs))}; {output} left as it was", 1)
     builder = _builder(model, rules)
     result = builder.build(
         documents, skipped, progress=lambda docs: tqdm(docs, desc="documents", unit="doc", disable=None)
@@ -83,23 +119,30 @@ def build(
         "kg": kg.__version__,
         "documents": str(len(documents)),
     }
-    output.mkdir(parents=True, exist_ok=True)
-    written = export_all(result.graph, output)
-    render_html(result.graph, output / "graph.html", title="kg: who did what", provenance=provenance)
     summary = {
         "pipeline": result.pipeline,
+        "inputs": [str(path) for path in inputs],
         "documents": len(documents),
         "sentences": sum(len(a.doc.sentences) for a in result.analyses),
         "entities": dict(sorted(result.stats["entities"].items())),
         "relations": dict(sorted(result.stats["relations"].items(), key=lambda kv: (-kv[1], kv[0]))),
-        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        "skipped": [{"path": s.path, "reason": s.reason, "deliberate": s.deliberate} for s in skipped],
+        "repaired": [{"path": doc.path, "id": doc.id, "repairs": doc.damage} for doc in damaged],
         "seconds": round(result.seconds, 1),
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    atomic_write_text(output / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    _print_summary(summary, [*written.values(), output / "graph.html"])
-    if strict and skipped:
+    with replace_folder(output) as stage:
+        written = export_all(result.graph, stage)
+        render_html(result.graph, stage / "graph.html", title="kg: who did what", provenance=provenance)
+        atomic_write_text(stage / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    _print_summary(summary, [output / path.name for path in [*written.values(), stage / "graph.html"]])
+    if strict and (damaged or any(not s.deliberate for s in skipped)):
         raise typer.Exit(code=1)
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
 
 
 def _print_summary(summary: dict, files: list[Path]) -> None:
@@ -112,6 +155,11 @@ def _print_summary(summary: dict, files: list[Path]) -> None:
     typer.echo(
         f"skipped    {len(summary['skipped'])}" + "".join(f"\n  {s['path']}: {s['reason']}" for s in summary["skipped"])
     )
+    if summary["repaired"]:
+        typer.echo(
+            f"repaired   {len(summary['repaired'])}"
+            + "".join(f"\n  {r['path']}: {r['repairs']}" for r in summary["repaired"])
+        )
     typer.echo("wrote      " + "  ".join(str(f) for f in files))
 
 
@@ -120,8 +168,7 @@ def _builder(model: str | None, rules: Path | None) -> KnowledgeGraphBuilder:
     try:
         return KnowledgeGraphBuilder(load_pipeline(model), rules)
     except ValueError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(code=2) from err
+        _fail(str(err), 2)
 
 
 @app.command("eval")
@@ -139,8 +186,9 @@ def evaluate(
     try:
         gold_docs = load_gold(gold)
     except (OSError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(code=2) from err
+        _fail(str(err), 2)
+    if not gold_docs:
+        _fail(f"{gold}: no gold documents in the file; nothing to score", 2)
     builder = _builder(model, rules)
     predicted = analyse_gold(builder, gold_docs)
     report = score(gold_docs, predicted)

@@ -135,9 +135,9 @@ def discover(
 
     Folders are searched recursively and symbolic links followed, each real file and folder once. The
     document id is the path relative to the input folder (the common folder of all inputs when there are
-    several), so 2020/report.txt and 2021/report.txt, or a.txt and a.html, are different documents. Paths
-    given explicitly are kept even if missing or of another type, so that ``read_document`` can report why
-    they are unusable. Hidden entries, paths in ``exclude`` (kg's output) and those matching a glob pattern
+    several), so 2020/report.txt and 2021/report.txt, or a.txt and a.html, are different documents. Files
+    given explicitly are kept whatever their type, so that ``read_document`` can report why they are
+    unusable. Hidden entries, paths in ``exclude`` (kg's output) and those matching a glob pattern
     in a ``.kgignore`` file of the folder given (one a line, relative to that folder, e.g. ``gold/``) are
     passed over and listed.
     """
@@ -147,6 +147,8 @@ def discover(
     for item in items:
         if item.is_dir():
             found.walk(item, item, _ignore_patterns(item, found))
+        elif not item.exists():
+            found.skip(item, "broken symbolic link" if item.is_symlink() else "no such file or folder")
         else:
             found.add_file(item)
     return sorted(found.files.values(), key=lambda f: f[1]), found.skipped

@@ -170,7 +170,7 @@ def test_discover_recurses_filters_and_sorts(tmp_path):
     assert {k for k, v in reasons.items() if v.deliberate} == {"b", "a.htm"}
     # Explicit files are kept whatever they are, so read_document can say why they are unusable.
     explicit = [tmp_path / "skip.pdf", tmp_path / "nope.txt"]
-    assert discover(explicit) == ([(explicit[1], "nope.txt"), (explicit[0], "skip.pdf")], [])
+    assert discover(explicit) == ([(explicit[0], "skip.pdf")], [Skipped(str(explicit[1]), "no such file or folder")])
 
 
 def test_load_documents_continues_past_bad_files(tmp_path):
