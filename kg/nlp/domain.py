@@ -12,6 +12,7 @@ span starts or ends inside a token, so the spans work with any segmenter.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -174,9 +175,9 @@ class DomainEntities:
         is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
         """
         start = position
-        text = doc.text  # Doc.text joins every token on each access
+        rest = ""  # doc.text[start:position], kept from the tokens: Doc.text joins the whole doc on each access
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
-            piece = text[token.idx : min(position, token.idx + len(token.text))]
+            piece = token.text[: position - token.idx]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
             # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
@@ -185,7 +186,7 @@ class DomainEntities:
             else:
                 name_part = (
                     self.is_name_part(token, piece)
-                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, text[start:position]))
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, rest))
                     or (one_place and self.is_place_infix(doc, token, piece))
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
@@ -193,6 +194,7 @@ class DomainEntities:
             if one_place and any(piece.endswith(s) for s in self.lexicon.place_suffixes) and len(piece) > 1:
                 break
             start = token.idx
+            rest = (token.text_with_ws + rest)[: position - start]
         return start
 
     def is_name_part(self, token: Token, piece: str) -> bool:
@@ -285,9 +287,11 @@ def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
 
 def split_tokens_at(doc: Doc, boundaries: set[int]) -> Doc:
     """Split tokens so that each boundary (a character offset) falls between two tokens."""
+    ordered = sorted(boundaries)
     with doc.retokenize() as retokenizer:
         for token in doc:
-            cuts = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
+            inside = ordered[bisect_right(ordered, token.idx) : bisect_left(ordered, token.idx + len(token.text))]
+            cuts = [b - token.idx for b in inside]
             if not cuts:
                 continue
             edges = [0, *cuts, len(token.text)]
