@@ -7,6 +7,7 @@ pattern such as ``{ORG:object}(?P<title>{POST_TITLE}){PERSON:subject}`` reads li
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -231,10 +232,16 @@ def encode(sentence: Sentence, mentions: list[Mention]) -> tuple[str, list[int]]
 
 def compile_for(template: str, mentions: list[Mention]) -> re.Pattern[str]:
     """Replace the label placeholders with the placeholder characters of this sentence's mentions."""
+    return _compile_for(template, tuple(m.label for m in mentions))
 
+
+# The pattern depends only on the labels in order, which repeat from sentence to sentence: compiling it
+# anew for each sentence and rule was a fifth of the build time.
+@functools.lru_cache(maxsize=8192)
+def _compile_for(template: str, labels_in_order: tuple[str, ...]) -> re.Pattern[str]:
     def chars(labels: str) -> str:
         wanted = set(labels.split("|"))
-        members = "".join(chr(PLACEHOLDER_BASE + k) for k, m in enumerate(mentions) if m.label in wanted)
+        members = "".join(chr(PLACEHOLDER_BASE + k) for k, label in enumerate(labels_in_order) if label in wanted)
         return f"[{members}]" if members else "(?!)"
 
     pattern = PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>{chars(m.group(1))})", template)
