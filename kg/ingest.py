@@ -85,14 +85,14 @@ class _Discovery:
         self.skipped: list[Skipped] = []
 
     def skip(self, path: Path, reason: str, *, deliberate: bool = False) -> None:
-        self.skipped.append(Skipped(str(path), reason, deliberate))
+        self.skipped.append(Skipped(shown(path), reason, deliberate))
 
     def add_file(self, path: Path) -> None:
         real = os.path.realpath(path)
         if real in self.files:
             self.skip(path, f"same file as {self.files[real][0]} (a symbolic link); read once", deliberate=True)
             return
-        self.files[real] = (path, Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix())
+        self.files[real] = (path, shown(Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix()))
 
     def walk(self, folder: Path, root: Path, patterns: list[str]) -> None:
         real = os.path.realpath(folder)
@@ -113,7 +113,8 @@ class _Discovery:
             if folder == root and entry.name == IGNORE_FILE:
                 continue
             if os.path.realpath(path) in self.exclude:
-                self.skip(path, "kg's own output, never read as input", deliberate=True)
+                if not entry.name.startswith("."):  # the output is worth a line, kg's hidden lock beside it not
+                    self.skip(path, "kg's own output, never read as input", deliberate=True)
             elif entry.name.startswith("."):
                 self.skip(path, "hidden")
             elif pattern is not None:
@@ -152,6 +153,11 @@ def discover(
         else:
             found.add_file(item)
     return sorted(found.files.values(), key=lambda f: f[1]), found.skipped
+
+
+def shown(path: Path | str) -> str:
+    """``path`` as text every output can hold: bytes of a file name that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -200,9 +206,9 @@ def read_document(
         text, title = _html_to_text(path, _MARKDOWN.render(text) if kind == "markdown" else text, kind)
     date = parse_date(text, None)
     return Document(
-        id=doc_id or path.name,
+        id=doc_id or shown(path.name),
         text=text,
-        path=str(path),
+        path=shown(path),
         title=title or _guess_title(text),
         date=date,
         year=_pick_year(year, date, path),
@@ -226,7 +232,7 @@ def load_documents(
         try:
             docs.append(read_document(path, doc_id=doc_id, year=year, max_bytes=max_bytes))
         except IngestError as err:
-            skipped.append(Skipped(str(path), err.reason))
+            skipped.append(Skipped(shown(path), err.reason))
     return docs, skipped
 
 
