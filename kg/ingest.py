@@ -1,7 +1,8 @@
 """Ingest: find input files, decode them, and turn them into ``Document`` objects with sentences.
 
 Offsets in ``Document.sentences`` (and from ``iter_paragraphs``) are ``str`` indices into ``Document.text``;
-for .txt/.md files that text is the decoded file exactly (minus a BOM), so offsets point into the original.
+for .txt files that text is the decoded file exactly (minus a BOM), so offsets point into the original; .html and
+.md files are read as the text they show.
 """
 
 from __future__ import annotations

@@ -364,25 +364,38 @@ def output_run(out: Path) -> int:
     return int(runs.pop())
 
 
+def wait_for_staging(process: subprocess.Popen, folder: Path) -> float:
+    """The moment the build starts writing its outputs (its staging folder appears), or ends."""
+    while process.poll() is None and not any(folder.glob(".out.kg-*.tmp")):
+        time.sleep(0.002)
+    return time.perf_counter()
+
+
 @pytest.mark.slow
 def test_kill_9_at_random_moments_leaves_one_complete_output(tmp_path):
     out = tmp_path / "out"
     started = time.perf_counter()
     first = kg_process("build", run_input(tmp_path, 0), "-o", out)
+    writing = wait_for_staging(first, tmp_path)
     assert first.wait() == 0, first.stderr.read()
-    duration = time.perf_counter() - started
+    duration, writing = time.perf_counter() - started, time.perf_counter() - writing
     complete = 0
     rng = random.Random(9)
+    outcomes: list[str] = []
     for run in range(1, 21):
         process = kg_process("build", run_input(tmp_path, run), "-o", out)
-        # Most of a run is loading Python and spaCy; aim the kills at the second half, where outputs are written.
-        time.sleep(rng.uniform(0.4, 1.05) * duration)
+        if run % 2:
+            time.sleep(rng.uniform(0.2, 1.05) * duration)
+        else:  # most of a run is loading spaCy: every other kill lands while the outputs are written and swapped
+            wait_for_staging(process, tmp_path)
+            time.sleep(rng.uniform(0, 1.1) * writing)
         process.send_signal(signal.SIGKILL)
         finished = process.wait() == 0
         found = output_run(out)
         assert found in (complete, run), (found, complete, run)
-        if finished or found == run:
-            complete = found
+        outcomes.append("finished" if finished else "killed, new output" if found == run else "killed, old output")
+        complete = found
+    print("kill -9 outcomes:", {kind: outcomes.count(kind) for kind in sorted(set(outcomes))})
     last = kg_process("build", run_input(tmp_path, 21), "-o", out)
     assert last.wait() == 0
     assert output_run(out) == 21
