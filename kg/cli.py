@@ -81,6 +81,10 @@ def build(
     """
     if output.exists() and not output.is_dir():
         _fail(f"output path {output} is a file, not a folder", 2)
+    # The output folder is replaced as a whole: it must not hold the articles themselves.
+    for item in inputs:
+        if output.resolve() in (item.resolve(), *item.resolve().parents):
+            _fail(f"output folder {output} holds the input {item}; choose a folder of its own", 2)
     # kill and Ctrl-C alike unwind through the clean-up below (a killed -9 run is cleaned by the next one).
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:

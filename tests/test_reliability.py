@@ -124,6 +124,14 @@ def test_output_folder_inside_input_is_never_read(tmp_path, cli):
     assert [(Path(s["path"]).name, s["deliberate"]) for s in data["skipped"]] == [("out", True)]
 
 
+def test_output_folder_holding_the_input_is_refused(tmp_path, cli):
+    write(tmp_path / "in/a.txt", ARTICLE)
+    for output in (tmp_path / "in", tmp_path):
+        result = cli("build", tmp_path / "in", "-o", output)
+        assert result.exit_code == 2 and "holds the input" in result.output
+    assert sorted(p.name for p in (tmp_path / "in").iterdir()) == ["a.txt"]
+
+
 def test_strict_fails_on_anything_not_read(tmp_path, cli):
     write(tmp_path / "in/a.txt", ARTICLE)
     write(tmp_path / "in/b.docx", b"PK")
