@@ -108,6 +108,7 @@ def output_lock(target: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(os.path.realpath(target))
     lock = sibling(target, "lock")
+    target.parent.mkdir(parents=True, exist_ok=True)
     while True:
         fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
         try:

@@ -8,6 +8,7 @@ import json
 import os
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -282,6 +283,9 @@ def test_lock_refuses_a_second_build_and_cleans_what_a_killed_run_left(tmp_path)
             pass
         assert lock.exists()
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+    with output_lock(tmp_path / "new" / "deep" / "out"):  # a parent that does not exist yet is made
+        pass
+    shutil.rmtree(tmp_path / "new")
     # killed between the two renames of the portable swap: the previous output comes back
     os.rename(out, sibling(out, "0123456789ab.old"))
     with output_lock(out):
