@@ -177,7 +177,7 @@ def _is_file(entry: os.DirEntry[str]) -> bool:
 
 def _ignore_patterns(folder: Path, found: _Discovery) -> list[str]:
     ignore_file = folder / IGNORE_FILE
-    if not ignore_file.is_file():
+    if not ignore_file.is_file() or not ignore_file.stat().st_size:
         return []
     try:
         text = _decode(ignore_file, _read_bytes(ignore_file, DEFAULT_MAX_BYTES))[0]
