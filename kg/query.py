@@ -51,8 +51,13 @@ class KnowledgeGraph:
         path = Path(out_dir)
         if path.is_dir():
             path = path / "graph.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
-        graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+            # A truncated or foreign file: say which one, whatever the parser tripped over.
+            cause = f"missing key {err}" if isinstance(err, KeyError) else str(err) or type(err).__name__
+            raise ValueError(f"{path}: not a kg graph.json ({cause})") from err
         # Give every element the list-valued attributes the query code relies on, even where the
         # exporter found them missing or None.
         for _, attrs in graph.nodes(data=True):

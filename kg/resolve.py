@@ -94,17 +94,23 @@ class Resolver:
                 if end.label != DOCUMENT and mention_key(end) not in known:
                     known.add(mention_key(end))
                     by_doc.setdefault(end.doc_id, []).append(end)
+        relations_by_doc: dict[str, list[Relation]] = {}
+        for relation in relations:
+            relations_by_doc.setdefault(relation.subject.doc_id, []).append(relation)
         entities: dict[str, Entity] = {}
         ids: dict[tuple[str, int, int, str], str] = {}
         for doc_id in sorted(by_doc):
             doc_mentions = sorted(by_doc[doc_id], key=lambda m: (m.start, m.end))
             zones = self.document_zones(docs[doc_id])
-            names = {}
+            by_sentence: dict[int, list[Mention]] = {}
             for mention in doc_mentions:
-                context = [m for m in doc_mentions if m.sentence == mention.sentence]
-                names[mention_key(mention)] = self.canonical(mention, zones, context)
+                by_sentence.setdefault(mention.sentence, []).append(mention)
+            names = {
+                mention_key(mention): self.canonical(mention, zones, by_sentence[mention.sentence])
+                for mention in doc_mentions
+            }
             shortened = join_shortened(doc_mentions, names)
-            shortened.update(title_references(doc_mentions, [r for r in relations if r.subject.doc_id == doc_id]))
+            shortened.update(title_references(doc_mentions, relations_by_doc.get(doc_id, [])))
             for mention in doc_mentions:
                 name = shortened.get(names[mention_key(mention)], names[mention_key(mention)])
                 entity_id = f"{mention.label}:{name}"
@@ -165,8 +171,13 @@ def join_shortened(mentions: list[Mention], names: dict[tuple[str, int, int, str
     for label, group in by_label.items():
         if label == "PERSON":  # 张 inside 张嘉钢 is no evidence of the same person
             continue
-        for name in group:
-            longer = [other for other in group if name != other and name in other and len(name) >= 3]
-            if len(longer) == 1:
-                joined[name] = longer[0]
+        # Look each name's substrings up (of the lengths names have) instead of testing every pair of names.
+        lengths = sorted({len(name) for name in group if len(name) >= 3})
+        containers: dict[str, set[str]] = {}
+        for other in group:
+            for size in (n for n in lengths if n < len(other)):
+                for start in range(len(other) - size + 1):
+                    if (part := other[start : start + size]) in group:
+                        containers.setdefault(part, set()).add(other)
+        joined.update({name: min(longer) for name, longer in containers.items() if len(longer) == 1})
     return joined

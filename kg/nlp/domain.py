@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -107,11 +108,11 @@ class DomainEntities:
         self.media_cue_before_re = re.compile(f"(?:{alternation(lexicon.media_cues_before)})[\\s:：《]*$")
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # Doc.text joins the whole doc on each access: read it once
         rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
             self.relabelled(
-                self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), doc.text),
-                doc.text,
+                self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), text), text
             )
             for ent in doc.ents
             # the model also tags kinds of places (辖区, 卡点) and stray symbols (## of a Markdown heading)
@@ -121,7 +122,8 @@ class DomainEntities:
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
         ]
-        kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
+        covered = {i for r in rule_spans for i in range(r.start, r.end)}
+        kept = rule_spans + [m for m in model_spans if covered.isdisjoint(range(m.start, m.end))]
         kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
         doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
         spans = [doc.char_span(s.start, s.end, label=s.label, span_id=s.rule) for s in kept]
@@ -267,8 +269,9 @@ class DomainEntities:
         is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
         """
         start = position
+        rest = ""  # doc.text[start:position], kept from the tokens: Doc.text joins the whole doc on each access
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
-            piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
+            piece = token.text[: position - token.idx]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
             # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
@@ -277,7 +280,7 @@ class DomainEntities:
             else:
                 name_part = (
                     self.is_name_part(token, piece)
-                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, doc.text[start:position]))
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, rest))
                     or (one_place and self.is_place_infix(doc, token, piece))
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
@@ -294,9 +297,12 @@ class DomainEntities:
             if lead:
                 return token.idx + len(lead)
             start = token.idx
+            rest = (token.text_with_ws + rest)[: position - start]
         # a determiner the segmenter cut in two (该|县人民医院): its second half is no part of the name
-        text = doc.text
-        if any(text.endswith(w[:1], 0, start) and text.startswith(w[1:], start) for w in self.two_char_leads):
+        before = doc[token_index_before(doc, start)] if start > 0 else None
+        if before is not None and any(
+            before.text.endswith(w[:1]) and rest.startswith(w[1:]) for w in self.two_char_leads
+        ):
             start += 1
         return start
 
@@ -359,11 +365,16 @@ def is_cjk_word(text: str) -> bool:
 
 
 def token_index_before(doc: Doc, position: int) -> int:
-    """Index of the token holding the character just before ``position`` (-1 at the start)."""
-    for token in doc:
-        if token.idx + len(token.text) >= position:
-            return token.i if token.idx < position else token.i - 1
-    return len(doc) - 1
+    """Index of the token holding the character just before ``position`` (-1 at the start): the last token
+    starting before it, found by bisection (called once per name ending)."""
+    low, high = 0, len(doc)
+    while low < high:
+        middle = (low + high) // 2
+        if doc[middle].idx < position:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
 
 
 def overlaps(a: RuleSpan, b: RuleSpan) -> bool:
@@ -386,9 +397,11 @@ def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
 
 def split_tokens_at(doc: Doc, boundaries: set[int]) -> Doc:
     """Split tokens so that each boundary (a character offset) falls between two tokens."""
+    ordered = sorted(boundaries)
     with doc.retokenize() as retokenizer:
         for token in doc:
-            cuts = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
+            inside = ordered[bisect_right(ordered, token.idx) : bisect_left(ordered, token.idx + len(token.text))]
+            cuts = [b - token.idx for b in inside]
             if not cuts:
                 continue
             edges = [0, *cuts, len(token.text)]
