@@ -69,7 +69,7 @@ EDGE_ATTRS: tuple[str, ...] = (
 
 Scalar = bool | int | float | str
 
-NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "degree")
+NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "division", "division_code", "degree")
 
 # Names the GEXF writer consumes as XML attributes or special structures (and so would drop or
 # misread); "label", "weight" and "viz" are not listed because the exporter sets them on purpose.

@@ -30,6 +30,8 @@ def build_graph(
             aliases=sorted(entity.aliases),
             mentions=entity.mentions,
             documents=sorted(entity.documents),
+            division=entity.division,
+            division_code=entity.division_code,
         )
     merged: dict[tuple[str, str, str], dict] = {}
     recorded: set[tuple[tuple[str, str, str], tuple]] = set()  # a list lookup per record would be quadratic

@@ -59,6 +59,8 @@ NODE_COLUMNS: tuple[tuple[str, str], ...] = (
     ("aliases", "STRING[]"),
     ("mentions", "INT64"),
     ("documents", "STRING[]"),
+    ("division", "STRING"),
+    ("division_code", "STRING"),
 )
 EVIDENCE_FIELDS: tuple[tuple[str, str], ...] = (
     ("doc", "STRING"),

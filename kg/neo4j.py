@@ -40,6 +40,8 @@ _NODE_HEADER = (
     ("aliases", "string[]"),
     ("mentions", "int"),
     ("documents", "string[]"),
+    ("division", "string"),
+    ("division_code", "string"),
 )
 
 

@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from kg.divisions import load_divisions
 from kg.extract import DOCUMENT
 from kg.lexicon import Lexicon, alternation, load_lexicon
 from kg.nlp.domain import TITLE_REFERENCE
@@ -121,6 +122,7 @@ class Resolver:
                 if mention.source != "name_parts":
                     entity.mentions += 1
                 entity.documents.add(doc_id)
+        self.locate_areas(entities)
         resolved = []
         for relation in relations:
             ends = [
@@ -129,6 +131,29 @@ class Resolver:
             ]
             resolved.append(ResolvedRelation(ends[0], ends[1], relation))
         return entities, resolved
+
+    def locate_areas(self, entities: dict[str, Entity]) -> None:
+        """Give each area its chain in the national division list. A name several divisions share (新华区)
+        is settled by the other areas of the same documents: the one division whose chain holds one of them."""
+        divisions = load_divisions()
+        names_in: dict[str, set[str]] = {}
+        for entity in entities.values():
+            if entity.type == "GPE":
+                for doc_id in entity.documents:
+                    names_in.setdefault(doc_id, set()).update({entity.label, *entity.aliases})
+        for entity in entities.values():
+            if entity.type != "GPE":
+                continue
+            # its own name and full forms of it (深圳市 for 深圳), not the shorter names it absorbed (高新区)
+            names = {entity.label, *(a for a in entity.aliases if self.lexicon.aliases.get(a) == entity.label)}
+            candidates = sorted({i for name in names for i in divisions.lookup(name)})
+            if len(candidates) > 1:
+                context = set().union(*(names_in[d] for d in entity.documents)) - names
+                candidates = [i for i in candidates if any({d.name, d.short} & context for d in divisions.chain(i)[1:])]
+            if len(candidates) == 1:
+                chain = divisions.chain(candidates[0])
+                entity.division = "/".join(d.name for d in reversed(chain))
+                entity.division_code = next((d.code for d in chain if d.code), "")
 
     @staticmethod
     def document_entity(end: Mention, docs: dict[str, Document], entities: dict[str, Entity]) -> str:

@@ -79,3 +79,7 @@ class Entity:
     aliases: set[str] = field(default_factory=set)
     mentions: int = 0
     documents: set[str] = field(default_factory=set)
+    # where an area lies per the national division list ("广东省/深圳市/宝安区") and the nearest division code;
+    # empty when the list has no such name or the documents do not tell which of several it is
+    division: str = ""
+    division_code: str = ""

@@ -118,11 +118,13 @@ def test_cli_db_load_and_query(demo, tmp_path: Path) -> None:
     assert missing.exit_code == 2 and "no graph database" in missing.output
 
 
-def _kill_when_loading(command: list[str], folder: Path, cwd: Path | None = None) -> None:
-    """Start ``command`` and SIGKILL it as soon as its temporary database appears in ``folder``."""
+def _kill_when_loading(
+    command: list[str], folder: Path, cwd: Path | None = None, pattern: str = ".graph.*.tmp.db"
+) -> None:
+    """Start ``command`` and SIGKILL it as soon as its temporary database (``pattern``) appears in ``folder``."""
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        while process.poll() is None and not list(folder.glob(".graph.*.tmp.db")):
+        while process.poll() is None and not list(folder.glob(pattern)):
             time.sleep(0.01)
         assert process.poll() is None, "the run ended before it started loading the database"
         process.send_signal(signal.SIGKILL)
@@ -169,7 +171,8 @@ def test_build_with_db_then_killed_rebuild(tmp_path: Path) -> None:
     expected = (sum(summary["entities"].values()), sum(summary["relations"].values()))
     assert _counts(out / DB_NAME) == expected
     assert sorted(p.name for p in (out / "neo4j").iterdir()) == ["load.cypher", "nodes.csv", "relationships.csv"]
-    _kill_when_loading(kg, out, cwd=ROOT)
+    # kg build writes the database into the output's staging folder beside it (swapped in with the rest)
+    _kill_when_loading(kg, tmp_path, cwd=ROOT, pattern=".out.kg-*.tmp/.graph.*.tmp.db")
     assert _counts(out / DB_NAME) == expected
     subprocess.run(kg, cwd=ROOT, check=True, capture_output=True)
     assert _counts(out / DB_NAME) == expected
