@@ -2,10 +2,10 @@
 
 - Aliases from data (鹰城 → 平顶山).
 - A short name that depends on context (高新区, 开发区, 区党工委) is qualified by the document's own zone
-  (平顶山高新区, 成都高新区, 廊坊开发区): the zone written with its city most often in the document, else
+  (<city A>高新区 and <city B>高新区 stay apart): the zone written with its city most often in the document, else
   the document's most mentioned city. Without either it stays local to the document, never merged blindly.
 - A body named only by a generic place word (社区党支部, 村党支部) is qualified by the nearest place written
-  before it in the sentence (社区党支部（阳光佳和小区）).
+  before it in the sentence (社区党支部（X小区）).
 - Within a document a shortened mention joins the one longer mention of the same type that contains it.
 - Across documents, the same qualified name and type is one entity.
 """
@@ -44,7 +44,7 @@ class Resolver:
         self.short_prefix_re = re.compile(f"^(?:{alternation(lex.zone_short_prefixes)})(?=.)")
 
     def document_zones(self, doc: Document) -> dict[str, str]:
-        """Zone word → its qualified name in this document (高新区 → 平顶山高新区), most written zone first."""
+        """Zone word → its qualified name in this document (高新区 → <city>高新区), most written zone first."""
         written: dict[str, Counter[str]] = {}
         cities: Counter[str] = Counter()
         for start, end in self.lexicon.city_names.finditer(doc.text):
@@ -88,7 +88,7 @@ class Resolver:
         by_doc: dict[str, list[Mention]] = {}
         for mention in mentions:
             by_doc.setdefault(mention.doc_id, []).append(mention)
-        # Name-part ends of relations are mentions too (平东社区 read off 平东社区站党总支).
+        # Name-part ends of relations are mentions too (X社区 read off X社区站党总支).
         known = {mention_key(m) for m in mentions}
         for relation in relations:
             for end in (relation.subject, relation.object):
@@ -166,7 +166,7 @@ class Resolver:
 
 
 def title_references(mentions: list[Mention], relations: list[Relation]) -> dict[str, str]:
-    """马书记 → 马书丽 where exactly one person of that surname holds that title (任职) in the document."""
+    """王书记 → 王小明 where exactly one person of that surname holds that title (任职) in the document."""
     holders = {(r.subject.text, r.attrs.get("title", "")) for r in relations if r.predicate == "任职"}
     joined = {}
     for mention in mentions:
@@ -194,7 +194,7 @@ def join_shortened(mentions: list[Mention], names: dict[tuple[str, int, int, str
         by_label.setdefault(mention.label, set()).add(names[mention_key(mention)])
     joined = {}
     for label, group in by_label.items():
-        if label == "PERSON":  # 张 inside 张嘉钢 is no evidence of the same person
+        if label == "PERSON":  # 张 inside 张三丰 is no evidence of the same person
             continue
         # Look each name's substrings up (of the lengths names have) instead of testing every pair of names.
         lengths = sorted({len(name) for name in group if len(name) >= 3})

@@ -30,7 +30,7 @@ MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE",
 MAX_NAME_PREFIX = 20
 # Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
 GENERIC_ORG = "generic_org"
-# The pattern id of 马书记-style mentions, which resolution maps to the person holding that title.
+# The pattern id of 王书记-style mentions, which resolution maps to the person holding that title.
 TITLE_REFERENCE = "person_title_reference"
 
 
@@ -101,7 +101,7 @@ class DomainEntities:
             for ending in lexicon.org_suffixes:
                 if ending in blocker:
                     self.blockers.setdefault(ending, []).append((blocker, blocker.index(ending)))
-        # 东南网莆田8月11日讯: a place and a date may stand between the outlet and its cue
+        # 某某网某市8月11日讯: a place and a date may stand between the outlet and its cue
         self.media_cue_after_re = re.compile(
             f"(?:[{CJK}]{{0,4}}[0-9]{{1,2}}月[0-9]{{1,2}}日)?(?:{alternation(lexicon.media_cues_after)})"
         )
@@ -146,7 +146,7 @@ class DomainEntities:
     def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
         persons = filter_spans_chars(list(self.find_persons(text)))
-        # A name never grows over a person the patterns found (党员宁某驾驶… is no place name).
+        # A name never grows over a person the patterns found (党员赵某驾驶… is no place name).
         blocked = {i for span in persons for i in range(span.start, span.end)}
         found = list(persons)
         for match in self.org_suffix_re.finditer(text):
@@ -218,8 +218,8 @@ class DomainEntities:
             item_start = match.start(1)
             for item in match.group(1).split("、"):
                 item_end = item_start + len(item)
-                # the first item may carry the clause's verb (保障北京奔驰): keep only its name-like tail, which
-                # includes a place the NER found in it (北京奔驰: 奔驰 reads as a verb)
+                # the first item may carry the clause's verb (保障<city><brand>): keep only its name-like tail, which
+                # includes a place the NER found in it (a brand the tagger reads as a verb)
                 item_tokens = doc.char_span(item_start, item_end, alignment_mode="expand") or ()
                 places = [t.idx for t in item_tokens if t.idx >= item_start and t.ent_type_ in ("GPE", "LOC")]
                 start = max(item_start, min([self.grow_left(doc, item_end, blocked), *places]))
@@ -249,7 +249,7 @@ class DomainEntities:
             yield RuleSpan(start, match.end(), "GPE", "zone")
         for token in doc:
             end = token.idx + len(token.text)
-            # the ending may span tokens (东站中路: 东|站|中|路, the 中 of 中路 no name part on its own)
+            # the ending may span tokens (X站中路: X|站|中|路, the 中 of 中路 no name part on its own)
             suffix = next((s for s in self.lexicon.place_suffixes if text.endswith(s, 0, end)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
@@ -266,7 +266,7 @@ class DomainEntities:
         """Start of the name whose ending begins at ``position``: grow over name-like tokens.
 
         With ``one_place`` the growth stops at a token that ends a place of its own, since a chain of places
-        is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
+        is several names (X开发区 | Y小区) while a body absorbs its places (X区Y街道党工委).
         """
         start = position
         rest = ""  # doc.text[start:position], kept from the tokens: Doc.text joins the whole doc on each access
@@ -274,7 +274,7 @@ class DomainEntities:
             piece = token.text[: position - token.idx]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
-            # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
+            # unknown word, so only the NER or a proper-name tag (an X村 tagged ns) makes the stem a name.
             if one_place and len(piece) < len(token.text):
                 name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in self.lexicon.proper_name_tags
             else:
@@ -316,9 +316,9 @@ class DomainEntities:
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
 
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
-        """和 inside a place name (阳光佳和小区): the word before it is an unknown name stem, not a place,
+        """和 inside a place name (X和小区 after an unknown stem X): the word before it is an unknown name stem, not a place,
         an entity or a generic word, so 和 joins no two things there. A measure word after a number is a
-        numbered compound's stem (66盐家属院)."""
+        numbered compound's stem (a numbered 家属院: 66 + a measure word)."""
         if token.i == 0:
             return False
         before = doc[token.i - 1]
@@ -340,10 +340,10 @@ class DomainEntities:
 
     def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str, rest: str) -> bool:
         """A clause-initial word the tagger calls a verb, in front of a name, is mostly an unknown name stem
-        (，迈克生物党支部 / ，平煤神马集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
+        (，<brand>党支部 / ，<brand>集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
         or it is a known action verb (，慰问…)."""
         clause_start = token.i == 0 or doc[token.i - 1].is_punct
-        # a body's name opens with its place, so a verb right before a place is a verb (，建立高新区…指挥部)
+        # a body's name opens with its place, so a verb right before a place is a verb (，建立X区…指挥部)
         before_place = token.i + 1 < len(doc) and (
             doc[token.i + 1].ent_type_ in ("GPE", "LOC") or self.zone_re.match(doc[token.i + 1].text)
         )
@@ -385,7 +385,7 @@ def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
     """Resolve overlaps: persons first, then the name that runs further right, then the longer one.
 
     A Chinese name grows leftwards from its ending, so of two overlapping names the one that goes on past the
-    other's end is the fuller name (孔雀城大学里小区 over …孔雀城大学; 平东社区站党总支 over 平东社区).
+    other's end is the fuller name (X大学里小区 over …X大学; X社区站党总支 over X社区).
     """
     kept: list[RuleSpan] = []
     ranked = sorted(spans, key=lambda s: (s.label != "PERSON", -s.end, -(s.end - s.start), s.start))
