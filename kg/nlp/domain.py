@@ -316,7 +316,7 @@ class DomainEntities:
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
 
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
-        """和 inside a place name (X和小区 after an unknown stem X): the word before it is an unknown name stem, not a place,
+        """和 inside a place name (X和小区): the word before it is an unknown name stem, not a place,
         an entity or a generic word, so 和 joins no two things there. A measure word after a number is a
         numbered compound's stem (a numbered 家属院: 66 + a measure word)."""
         if token.i == 0:
