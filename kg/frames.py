@@ -1,0 +1,342 @@
+"""Clause frames: a predicate read from a trigger word and the roles found by cue words around it.
+
+A donation is written in many shapes (X向Y捐赠A; X将A及B捐赠给Y; X通过Y捐款N万元; X捐赠A N箱，价值N元;
+X、Y为他们送来了A、B等生活物资), so instead of one pattern per shape a frame (``kg/data/frames.yaml``) names the
+trigger words and the cues of each role, and this module reads them inside the clause around the trigger:
+
+- donor: the PERSON or ORG (with the entities coordinated before it) that stands before the trigger and before
+  any recipient or channel cue; carried over from an earlier clause of the sentence when the clause has none;
+- recipient: 向/为/给 + the words up to the trigger, or the words after a trigger ending in 给/到/往;
+- channel: 通过 + the words up to the next cue;
+- items: the noun phrases after the trigger, or between 将/把 and a trigger such as 捐赠给, split at 、/和/及,
+  closed by 等…物资; each keeps the value (价值N元) and quantity (N箱) written beside it; money is an item too.
+
+The reader returns plain :class:`FrameMatch` records; extraction turns them into relations with evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.lexicon import DATA_DIR, alternation, read_yaml
+from kg.types import Mention, Sentence
+
+FRAMES_FILE = "frames.yaml"
+CLAUSE_END = re.compile(r"[,，;；。！？!?]")
+ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
+NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+DONOR_LABELS = ("PERSON", "ORG")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A thing given: its span in the sentence (a bare amount stands for its money), value and quantity."""
+
+    start: int
+    end: int
+    text: str
+    money: bool = False
+    value: str | None = None
+    quantity: str | None = None
+
+
+@dataclass
+class FrameMatch:
+    frame: str
+    predicate: str
+    trigger: tuple[int, int]  # sentence-relative span of the trigger word
+    subjects: list[Mention]
+    items: list[Item]
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: str
+    predicate: str
+    triggers: tuple[str, ...]
+    recipient_after: tuple[str, ...]
+    money_triggers: tuple[str, ...]
+    money_words: tuple[str, ...]
+    money_default: tuple[str, str]
+    recipient_cues: tuple[str, ...]
+    channel_cues: tuple[str, ...]
+    item_cues: tuple[str, ...]
+    receiving_words: tuple[str, ...]
+    blocking_words: tuple[str, ...]
+    adverbs: tuple[str, ...]
+    item_openers: tuple[str, ...]
+    item_stops: tuple[str, ...]
+    non_items: tuple[str, ...]
+    collective_heads: tuple[str, ...]
+    value: str
+    quantity: str
+
+    @classmethod
+    def from_data(cls, item: dict, source: Path) -> Frame:
+        names = {f for f in cls.__dataclass_fields__}
+        missing = names - set(item)
+        if missing or set(item) - names:
+            raise ValueError(f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}")
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+        frame = cls(**values)
+        for key in ("value", "quantity"):
+            try:
+                re.compile(getattr(frame, key))
+            except re.error as err:
+                raise ValueError(f"{source}: frame {frame.id}: bad {key} pattern: {err}") from err
+        return frame
+
+
+@dataclass(frozen=True)
+class FrameData:
+    words: dict[str, str]  # {NAME} fragments for relation rules
+    frames: list[Frame]
+
+
+def load_frames(path: Path | None = None) -> FrameData:
+    source = path or DATA_DIR / FRAMES_FILE
+    data = read_yaml(source)
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: expected a mapping with 'words' and 'frames'")
+    words = {
+        name: f"(?:{alternation(value)})" if isinstance(value, list) else str(value)
+        for name, value in (data.get("words") or {}).items()
+    }
+    frames = [Frame.from_data(item, source) for item in data.get("frames") or []]
+    return FrameData(words, frames)
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(alternation(words)) if words else re.compile("(?!)")
+
+
+class FrameReader:
+    """Reads one frame's matches in a sentence, given the sentence's entity mentions."""
+
+    def __init__(self, frame: Frame):
+        self.frame = frame
+        self.trigger_re = _words(frame.triggers)
+        self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
+        self.receiving_re = _words(frame.receiving_words)
+        self.blocking_re = _words(frame.blocking_words)
+        self.item_cue_re = _words(frame.item_cues)
+        self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
+        self.value_start_re = re.compile(f"^(?:{frame.value})")
+        self.opener_re = re.compile(f"^(?:{alternation(frame.item_openers + frame.adverbs)})")
+        self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
+        self.stop_re = _words(frame.item_stops)
+        self.closer_re = re.compile("等")
+
+    def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
+        text = sentence.text
+        entities = [
+            (m.start - sentence.start, m.end - sentence.start, m)
+            for m in mentions
+            if m.label in ("PERSON", "ORG", "GPE", "LOC")
+        ]
+        matches: list[FrameMatch] = []
+        carried: list[Mention] = []
+        previous_items: list[Item] = []
+        for lo, hi in clauses(text):
+            triggers = [t for t in self.trigger_re.finditer(text, lo, hi) if not inside(t.start(), entities)]
+            if not triggers or self.blocking_re.search(text, lo, hi):
+                carried = self.donors(text, entities, lo, hi) or carried
+                previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
+                continue
+            start = lo
+            for trigger in triggers:
+                donors = self.donors(text, entities, start, trigger.start()) or carried
+                carried = donors
+                match = self.frame_at(text, entities, lo, hi, start, trigger, donors, previous_items, document_text)
+                if match:
+                    matches.append(match)
+                start = trigger.end()
+            previous_items = []
+        return matches
+
+    def frame_at(
+        self,
+        text: str,
+        entities: list[tuple[int, int, Mention]],
+        lo: int,
+        hi: int,
+        start: int,
+        trigger: re.Match[str],
+        donors: list[Mention],
+        previous_items: list[Item],
+        document_text: str,
+    ) -> FrameMatch | None:
+        if not donors:
+            return None
+        word = trigger.group()
+        attrs = self.cue_attributes(text, entities, start, trigger.start())
+        donor_end = max((e for _, e, m in entities if any(m is d for d in donors)), default=lo)
+        items: list[Item] = []
+        if word.endswith(self.frame.recipient_after):
+            cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
+            if cue:
+                items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
+            if not items:
+                before = max(start, donor_end, lo)
+                items = self.items(text, entities, before, self.trim_adverbs(text, before, trigger.start()), loose=False)
+            if not items and trigger.start() - lo <= 2:
+                items = previous_items
+            recipient = self.recipient_after(text, trigger.end(), hi)
+        else:
+            items = self.items(text, entities, trigger.end(), hi)
+            recipient = None
+            stop = self.stop_re.search(text, trigger.end(), hi)
+            if stop and stop.group() == "给":
+                recipient = self.recipient_after(text, stop.end(), hi)
+        if recipient:
+            attrs.setdefault("recipient", recipient)
+        if not items:
+            return None
+        items = [self.name_money(item, word, trigger, document_text) for item in items]
+        self.attach_trailing_value(text, items, hi)
+        return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
+
+    def donors(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[Mention]:
+        """The giver before ``hi``: the last PERSON/ORG before the first recipient or channel cue that has one
+        before it, with the entities coordinated before it (A、B和C)."""
+        receiving = list(self.receiving_re.finditer(text, lo, hi))
+        if receiving:
+            lo = receiving[-1].end()
+        candidates = [(s, e, m) for s, e, m in entities if lo <= s and e <= hi and m.label in DONOR_LABELS]
+        if not candidates:
+            return []
+        cues = [c.start() for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)]
+        limit = next((c for c in cues if any(e <= c for _, e, _ in candidates)), hi)
+        before = [c for c in candidates if c[1] <= limit]
+        if not before:
+            return []
+        found = [before[-1]]
+        for candidate in reversed(before[:-1]):
+            gap = text[candidate[1] : found[-1][0]]
+            if not ITEM_SEPARATOR.fullmatch(gap):
+                break
+            found.append(candidate)
+        return [m for _, _, m in reversed(found)]
+
+    def cue_attributes(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> dict[str, str]:
+        """recipient (向/为/给 …) and channel (通过 …) written between the donor and the trigger."""
+        attrs: dict[str, str] = {}
+        cues = [c for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)]
+        donor_ends = [e for s, e, m in entities if lo <= s and e <= hi and m.label in DONOR_LABELS]
+        cues = [c for c in cues if any(e <= c.start() for e in donor_ends)] or cues
+        for k, cue in enumerate(cues):
+            end = cues[k + 1].start() if k + 1 < len(cues) else hi
+            phrase = text[cue.end() : self.trim_adverbs(text, cue.end(), end)]
+            if not phrase or len(phrase) > 30:
+                continue
+            role = "channel" if cue.group() in self.frame.channel_cues else "recipient"
+            attrs.setdefault(role, phrase)
+        return attrs
+
+    def recipient_after(self, text: str, lo: int, hi: int) -> str | None:
+        phrase = text[lo:hi]
+        phrase = re.split(r"手中|手里|用于|用以|，|,", phrase)[0]
+        phrase = phrase.removesuffix("的")
+        return phrase if 0 < len(phrase) <= 30 else None
+
+    def trim_adverbs(self, text: str, lo: int, hi: int) -> int:
+        """``hi`` moved back over the adverbs that end text[lo:hi] (…无偿|捐赠)."""
+        if self.adverb_end_re is None:
+            return hi
+        found = self.adverb_end_re.search(text, lo, hi)
+        return found.start() if found else hi
+
+    def items(
+        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, *, loose: bool = True
+    ) -> list[Item]:
+        """The item list in text[lo:hi]. ``loose`` False (items before a trigger, or a clause of its own) needs
+        every item to carry a quantity or value, so that a clause's ordinary words are not taken for goods."""
+        while True:
+            opener = self.opener_re.match(text, lo, hi)
+            if not opener or opener.end() == lo:
+                break
+            lo = opener.end()
+        stop = self.stop_re.search(text, lo, hi)
+        hi = stop.start() if stop else hi
+        entity_start = min((s for s, e, _ in entities if lo <= s < hi or lo < e <= hi), default=hi)
+        hi = min(hi, entity_start)
+        closer = self.closer_re.search(text, lo, hi)
+        if closer and closer.start() > lo:
+            hi = closer.start()
+        items = []
+        position = lo
+        for separator in [*ITEM_SEPARATOR.finditer(text, lo, hi), None]:
+            end = separator.start() if separator else hi
+            item = self.item(text, position, end)
+            if item is None:
+                break
+            if not loose and not (item.value or item.quantity):
+                return []
+            items.append(item)
+            position = separator.end() if separator else hi
+        return items
+
+    def item(self, text: str, lo: int, hi: int) -> Item | None:
+        """One item phrase: its measures anywhere, the noun the last piece left (库存的1360只防护口罩 → 防护口罩)."""
+        value = quantity = None
+        pieces: list[tuple[int, int]] = []
+        position = lo
+        for measure in self.measure_re.finditer(text, lo, hi):
+            pieces.append((position, measure.start()))
+            position = measure.end()
+            if measure.group("value"):
+                value = value or measure.group()
+            else:
+                quantity = quantity or measure.group()
+        pieces.append((position, hi))
+        nouns = []
+        for start, end in pieces:
+            piece = text[start:end]
+            if "的" in piece:
+                start += piece.rindex("的") + 1
+            if end > start:
+                nouns.append((start, end))
+        if not nouns:
+            if value and not quantity:
+                return Item(lo, hi, text[lo:hi], money=True, value=value)
+            return None
+        start, end = nouns[-1]
+        noun = text[start:end]
+        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun in self.frame.non_items or noun.isdigit():
+            return None
+        if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
+            return None
+        return Item(start, end, noun, money=noun in self.frame.money_words, value=value, quantity=quantity)
+
+    def name_money(self, item: Item, word: str, trigger: re.Match[str], document_text: str) -> Item:
+        """A bare amount is given as the trigger's own money word (捐款1000元 → 捐款), else 捐款 or 现金."""
+        if not item.money or item.text in self.frame.money_words:
+            return item
+        if word in self.frame.money_triggers:
+            return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
+        said, default = self.frame.money_default
+        return Item(item.start, item.end, said if said in document_text else default, money=True, value=item.value)
+
+    def attach_trailing_value(self, text: str, items: list[Item], hi: int) -> None:
+        """X捐赠A N箱，价值N元: a value opening the next clause belongs to the last item."""
+        rest = text[hi:].lstrip(",，")
+        value = self.value_start_re.match(rest)
+        if value and items and not items[-1].value:
+            last = items[-1]
+            items[-1] = Item(last.start, last.end, last.text, last.money, value.group(), last.quantity)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in CLAUSE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def inside(position: int, entities: list[tuple[int, int, Mention]]) -> bool:
+    return any(s <= position < e for s, e, _ in entities)
