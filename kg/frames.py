@@ -60,11 +60,18 @@ class Frame:
     recipient_after: tuple[str, ...]
     money_triggers: tuple[str, ...]
     money_words: tuple[str, ...]
+    money_endings: tuple[str, ...]
     money_default: tuple[str, str]
     recipient_cues: tuple[str, ...]
     channel_cues: tuple[str, ...]
     item_cues: tuple[str, ...]
     receiving_words: tuple[str, ...]
+    not_donor_before: tuple[str, ...]
+    donor_joints: str
+    bare_subject_chars: int
+    attributive_before: tuple[str, ...]
+    attributive_after: tuple[str, ...]
+    item_chars: int
     blocking_words: tuple[str, ...]
     adverbs: tuple[str, ...]
     item_openers: tuple[str, ...]
@@ -82,7 +89,7 @@ class Frame:
             raise ValueError(f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}")
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
         frame = cls(**values)
-        for key in ("value", "quantity"):
+        for key in ("value", "quantity", "donor_joints"):
             try:
                 re.compile(getattr(frame, key))
             except re.error as err:
@@ -128,7 +135,10 @@ class FrameReader:
         self.opener_re = re.compile(f"^(?:{alternation(frame.item_openers + frame.adverbs)})")
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
         self.stop_re = _words(frame.item_stops)
-        self.closer_re = re.compile("等")
+        self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
+        self.joint_re = re.compile(frame.donor_joints)
+        self.not_donor_re = re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
+        self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
 
     def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
         text = sentence.text
@@ -141,15 +151,23 @@ class FrameReader:
         carried: list[Mention] = []
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
-            triggers = [t for t in self.trigger_re.finditer(text, lo, hi) if not inside(t.start(), entities)]
+            triggers = [
+                t
+                for t in self.trigger_re.finditer(text, lo, hi)
+                if not inside(t.start(), entities) and not self.attributive(text, t)
+            ]
             if not triggers or self.blocking_re.search(text, lo, hi):
                 carried = self.donors(text, entities, lo, hi) or carried
                 previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
                 continue
             start = lo
             for trigger in triggers:
-                donors = self.donors(text, entities, start, trigger.start()) or carried
-                carried = donors
+                own = self.donors(text, entities, start, trigger.start())
+                if own or self.bare_subject(text, entities, start, trigger.start()):
+                    carried = own or carried
+                    donors = carried
+                else:
+                    donors = []
                 match = self.frame_at(text, entities, lo, hi, start, trigger, donors, previous_items, document_text)
                 if match:
                     matches.append(match)
@@ -172,6 +190,7 @@ class FrameReader:
         if not donors:
             return None
         word = trigger.group()
+        own = any(lo <= s for s, _, m in entities if any(m is d for d in donors))
         attrs = self.cue_attributes(text, entities, start, trigger.start())
         donor_end = max((e for _, e, m in entities if any(m is d for d in donors)), default=lo)
         items: list[Item] = []
@@ -193,6 +212,8 @@ class FrameReader:
                 recipient = self.recipient_after(text, stop.end(), hi)
         if recipient:
             attrs.setdefault("recipient", recipient)
+        if not items and own and word in self.frame.money_triggers and not self.trailing(text, trigger.end(), hi):
+            items = [Item(trigger.start(), trigger.end(), word, money=True)]  # 以个人名义捐款: the money unsaid
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
@@ -205,21 +226,48 @@ class FrameReader:
         receiving = list(self.receiving_re.finditer(text, lo, hi))
         if receiving:
             lo = receiving[-1].end()
-        candidates = [(s, e, m) for s, e, m in entities if lo <= s and e <= hi and m.label in DONOR_LABELS]
+        candidates = [
+            (s, e, m)
+            for s, e, m in entities
+            if lo <= s and e <= hi and m.label in DONOR_LABELS and not self.quoted(text, s)
+        ]
         if not candidates:
             return []
-        cues = [c.start() for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)]
-        limit = next((c for c in cues if any(e <= c for _, e, _ in candidates)), hi)
+        limit = next((c.start() for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)), hi)
         before = [c for c in candidates if c[1] <= limit]
         if not before:
             return []
         found = [before[-1]]
         for candidate in reversed(before[:-1]):
             gap = text[candidate[1] : found[-1][0]]
-            if not ITEM_SEPARATOR.fullmatch(gap):
+            if not self.joint_re.fullmatch(gap):
                 break
             found.append(candidate)
         return [m for _, _, m in reversed(found)]
+
+    def quoted(self, text: str, start: int) -> bool:
+        """An entity right after 据 or 《 is a source or a title (据X统计), never a giver."""
+        return bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start))
+
+    def attributive(self, text: str, trigger: re.Match[str]) -> bool:
+        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift."""
+        before = text[max(0, trigger.start() - 3) : trigger.start()]
+        return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
+            self.frame.attributive_before
+        )
+
+    def bare_subject(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> bool:
+        """True when text[lo:hi] leaves the clause without a subject of its own (…，向Y捐赠; …，并捐款), so
+        the donor of an earlier clause carries over; 辖区企业纷纷捐赠 has its own, unnamed, subject."""
+        cue = self.any_cue_re.search(text, lo, hi)
+        end = cue.start() if cue else hi
+        words = text[lo : self.trim_adverbs(text, lo, end)]
+        while words and self.opener_re.match(words):
+            words = words[self.opener_re.match(words).end() :]
+        return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
+
+    def trailing(self, text: str, lo: int, hi: int) -> str:
+        return text[lo:hi].strip(" ,，。；;!?！？")
 
     def cue_attributes(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> dict[str, str]:
         """recipient (向/为/给 …) and channel (通过 …) written between the donor and the trigger."""
@@ -260,21 +308,32 @@ class FrameReader:
                 break
             lo = opener.end()
         stop = self.stop_re.search(text, lo, hi)
+        if stop and stop.group() in self.frame.item_cues:
+            return []  # 捐赠款项将用于…: the phrase is the subject of another verb
         hi = stop.start() if stop else hi
         entity_start = min((s for s, e, _ in entities if lo <= s < hi or lo < e <= hi), default=hi)
         hi = min(hi, entity_start)
-        closer = self.closer_re.search(text, lo, hi)
-        if closer and closer.start() > lo:
-            hi = closer.start()
-        items = []
+        while hi > lo and text[hi - 1] in " ,，、":
+            hi -= 1
+        items: list[Item] = []
         position = lo
-        for separator in [*ITEM_SEPARATOR.finditer(text, lo, hi), None]:
+        while position < hi:
+            closer = self.closer_re.search(text, position, hi)
+            separator = ITEM_SEPARATOR.search(text, position, hi)
+            if closer and (not separator or closer.start() < separator.start()):
+                item = self.item(text, position, closer.start())
+                if item is None or (not loose and not (item.value or item.quantity)):
+                    return items if loose else []
+                items.append(item)
+                after = ITEM_SEPARATOR.match(text, closer.end(), hi)  # 医用酒精等紧缺物资及2万元捐款
+                if not after:
+                    break
+                position = after.end()
+                continue
             end = separator.start() if separator else hi
             item = self.item(text, position, end)
-            if item is None:
-                break
-            if not loose and not (item.value or item.quantity):
-                return []
+            if item is None or (not loose and not (item.value or item.quantity)):
+                return items if loose else []
             items.append(item)
             position = separator.end() if separator else hi
         return items
@@ -284,7 +343,9 @@ class FrameReader:
         value = quantity = None
         pieces: list[tuple[int, int]] = []
         position = lo
+        measured = 0
         for measure in self.measure_re.finditer(text, lo, hi):
+            measured += measure.end() - measure.start()
             pieces.append((position, measure.start()))
             position = measure.end()
             if measure.group("value"):
@@ -292,6 +353,8 @@ class FrameReader:
             else:
                 quantity = quantity or measure.group()
         pieces.append((position, hi))
+        if hi - lo - measured > self.frame.item_chars:
+            return None
         nouns = []
         for start, end in pieces:
             piece = text[start:end]
@@ -309,12 +372,15 @@ class FrameReader:
             return None
         if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
             return None
-        return Item(start, end, noun, money=noun in self.frame.money_words, value=value, quantity=quantity)
+        money = noun.endswith(self.frame.money_words + self.frame.money_endings)
+        return Item(start, end, noun, money=money, value=value, quantity=quantity)
 
     def name_money(self, item: Item, word: str, trigger: re.Match[str], document_text: str) -> Item:
         """A bare amount is given as the trigger's own money word (捐款1000元 → 捐款), else 捐款 or 现金."""
         if not item.money or item.text in self.frame.money_words:
             return item
+        if item.text.endswith(self.frame.money_endings) and word in self.frame.money_triggers:
+            return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
         if word in self.frame.money_triggers:
             return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
         said, default = self.frame.money_default
