@@ -52,6 +52,7 @@ class RelationRule:
     separator: str | None = None  # what joins a list's members (default 、/和/及/与)
     caption: bool = False  # photo credits: the sentence before, on the same line, is the caption
     located_endings: tuple[str, ...] = ()  # name_parts: bodies with these endings lie in their place prefix
+    split_endings: tuple[str, ...] = ()  # name_parts: bodies parted from their place even right after it
 
 
 RULE_KINDS = ("pattern", "name_parts")
@@ -296,7 +297,13 @@ def unique(relations: list[Relation]) -> list[Relation]:
     seen: set[tuple[str, int, int, int, str]] = set()
     kept = []
     for relation in relations:
-        key = (relation.predicate, relation.subject.start, relation.subject.end, relation.object.start, relation.object.text)
+        key = (
+            relation.predicate,
+            relation.subject.start,
+            relation.subject.end,
+            relation.object.start,
+            relation.object.text,
+        )
         if key not in seen:
             seen.add(key)
             kept.append(relation)
@@ -317,16 +324,22 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
     )
 
 
-def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+def name_parts(
+    name: str, lexicon: Lexicon, split_endings: tuple[str, ...] = (), *, org: bool = False
+) -> list[tuple[int, int, str]]:
     """Split a compound name at its place and organisation endings: 高新区皇台街道神马尼龙社区党支部 →
     高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). A known place at the start is a piece
     (河南|金泉机械有限公司), and so is the unit before a party body (迈克生物|党支部).
+    A ``split_endings`` body is a piece of its own even right after its place (兰州|市委), and in an ``org``
+    name the rest after a known place is the body (某省|消防).
     Returns (start, end, label) pieces covering the name."""
     endings = lexicon.name_endings
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
-    stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
+    stem = known and any(name.startswith(e, len(known)) for e, _ in endings if e not in split_endings)
+    if known and not stem:
+        known = next((known[:k] for k in range(len(known), 1, -1) if name.startswith(split_endings, k)), known)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0
     if start:
         pieces.append((0, start, "GPE"))
@@ -344,7 +357,10 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
         start = position = end
     if start < len(name) and pieces:
         last_start, _, last_label = pieces[-1]
-        pieces[-1] = (last_start, len(name), last_label)
+        if org and len(pieces) == 1 and last_label == "GPE":
+            pieces.append((start, len(name), "ORG"))
+        else:
+            pieces[-1] = (last_start, len(name), last_label)
     return pieces
 
 
@@ -358,14 +374,18 @@ def name_part_relations(
     ``located_endings`` (associations: 某某商会 位于 its city)."""
     rule_id = rule.id if rule else NAME_PARTS
     located = tuple(lexicon.located_org_suffixes) + (rule.located_endings if rule else ())
+    split = rule.split_endings if rule else ()
     relations = []
     for mention in mentions:
         if mention.label not in ("ORG", "GPE", "LOC"):
             continue
+        parts = name_parts(mention.text, lexicon, split, org=mention.label == "ORG")
         pieces = [
             p
-            for p in name_parts(mention.text, lexicon)
-            if mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2
+            for k, p in enumerate(parts)
+            # an ORG's last piece is the whole name (兰州|市委 keeps 市委's single 委)
+            if (k == len(parts) - 1 and p[2] == "ORG")
+            or (mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2)
         ]
         if len(pieces) < 2:
             continue
@@ -387,7 +407,9 @@ def name_part_relations(
                 )
             )
         for inner, outer in zip(nodes[1:], nodes, strict=False):
-            business = outer.label != "ORG" and inner.text.endswith(located)
+            # a brand after its place (某市某某) has no ending of its own: a business, it lies there
+            bare = inner is mention and not mention.text.endswith(tuple(e for e, _ in lexicon.name_endings))
+            business = outer.label != "ORG" and (inner.text.endswith(located) or bare)
             predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") and not business else "位于"
             relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, rule_id)))
     return relations

@@ -86,7 +86,9 @@ class Frame:
         names = {f for f in cls.__dataclass_fields__}
         missing = names - set(item)
         if missing or set(item) - names:
-            raise ValueError(f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}")
+            raise ValueError(
+                f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}"
+            )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
         frame = cls(**values)
         for key in ("value", "quantity", "donor_joints"):
@@ -137,7 +139,9 @@ class FrameReader:
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
         self.joint_re = re.compile(frame.donor_joints)
-        self.not_donor_re = re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
+        self.not_donor_re = (
+            re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
+        )
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
 
     def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
@@ -200,7 +204,9 @@ class FrameReader:
                 items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
             if not items:
                 before = max(start, donor_end, lo)
-                items = self.items(text, entities, before, self.trim_adverbs(text, before, trigger.start()), loose=False)
+                items = self.items(
+                    text, entities, before, self.trim_adverbs(text, before, trigger.start()), loose=False
+                )
             if not items and trigger.start() - lo <= 2:
                 items = previous_items
             recipient = self.recipient_after(text, trigger.end(), hi)
