@@ -134,7 +134,7 @@ class FrameReader:
         self.item_cue_re = _words(frame.item_cues)
         self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
         self.value_start_re = re.compile(f"^(?:{frame.value})")
-        self.opener_re = re.compile(f"^(?:{alternation(frame.item_openers + frame.adverbs)})")
+        self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
@@ -160,7 +160,7 @@ class FrameReader:
                 for t in self.trigger_re.finditer(text, lo, hi)
                 if not inside(t.start(), entities) and not self.attributive(text, t)
             ]
-            if not triggers or self.blocking_re.search(text, lo, hi):
+            if not triggers or self.blocking_re.search(text, lo, next_clause_end(text, hi)):
                 carried = self.donors(text, entities, lo, hi) or carried
                 previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
                 continue
@@ -308,7 +308,7 @@ class FrameReader:
     ) -> list[Item]:
         """The item list in text[lo:hi]. ``loose`` False (items before a trigger, or a clause of its own) needs
         every item to carry a quantity or value, so that a clause's ordinary words are not taken for goods."""
-        while True:
+        while not self.measure_re.match(text, lo, hi):  # 共21500个 keeps its 共
             opener = self.opener_re.match(text, lo, hi)
             if not opener or opener.end() == lo:
                 break
@@ -408,6 +408,12 @@ def clauses(text: str) -> list[tuple[int, int]]:
         start = match.end()
     spans.append((start, len(text)))
     return [(a, b) for a, b in spans if b > a]
+
+
+def next_clause_end(text: str, hi: int) -> int:
+    """The end of the clause after the one ending at ``hi`` (…捐款,因年龄原因被婉拒: the refusal follows)."""
+    following = CLAUSE_END.search(text, hi + 1)
+    return following.start() if following else len(text)
 
 
 def inside(position: int, entities: list[tuple[int, int, Mention]]) -> bool:
