@@ -53,6 +53,7 @@ class RelationRule:
     caption: bool = False  # photo credits: the sentence before, on the same line, is the caption
     located_endings: tuple[str, ...] = ()  # name_parts: bodies with these endings lie in their place prefix
     split_endings: tuple[str, ...] = ()  # name_parts: bodies parted from their place even right after it
+    endings: tuple[str, ...] = ()  # name_parts: organisation endings beside the name grammar's (人大, 调研组)
 
 
 RULE_KINDS = ("pattern", "name_parts")
@@ -324,8 +325,21 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
     )
 
 
+def all_endings(lexicon: Lexicon, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The name grammar's endings with a rule's extra organisation endings, longer endings first."""
+    if not extra:
+        return lexicon.name_endings
+    merged = dict(lexicon.name_endings) | {e: "ORG" for e in extra if e not in dict(lexicon.name_endings)}
+    return tuple(sorted(merged.items(), key=lambda item: (-len(item[0]), item[0])))
+
+
 def name_parts(
-    name: str, lexicon: Lexicon, split_endings: tuple[str, ...] = (), *, org: bool = False
+    name: str,
+    lexicon: Lexicon,
+    split_endings: tuple[str, ...] = (),
+    extra_endings: tuple[str, ...] = (),
+    *,
+    org: bool = False,
 ) -> list[tuple[int, int, str]]:
     """Split a compound name at its place and organisation endings: 高新区皇台街道神马尼龙社区党支部 →
     高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). A known place at the start is a piece
@@ -333,7 +347,7 @@ def name_parts(
     A ``split_endings`` body is a piece of its own even right after its place (兰州|市委), and in an ``org``
     name the rest after a known place is the body (某省|消防).
     Returns (start, end, label) pieces covering the name."""
-    endings = lexicon.name_endings
+    endings = all_endings(lexicon, extra_endings)
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
@@ -375,11 +389,13 @@ def name_part_relations(
     rule_id = rule.id if rule else NAME_PARTS
     located = tuple(lexicon.located_org_suffixes) + (rule.located_endings if rule else ())
     split = rule.split_endings if rule else ()
+    extra = (rule.endings + split) if rule else ()
+    endings = tuple(e for e, _ in all_endings(lexicon, extra))
     relations = []
     for mention in mentions:
         if mention.label not in ("ORG", "GPE", "LOC"):
             continue
-        parts = name_parts(mention.text, lexicon, split, org=mention.label == "ORG")
+        parts = name_parts(mention.text, lexicon, split, extra, org=mention.label == "ORG")
         pieces = [
             p
             for k, p in enumerate(parts)
@@ -408,7 +424,7 @@ def name_part_relations(
             )
         for inner, outer in zip(nodes[1:], nodes, strict=False):
             # a brand after its place (某市某某) has no ending of its own: a business, it lies there
-            bare = inner is mention and not mention.text.endswith(tuple(e for e, _ in lexicon.name_endings))
+            bare = inner is mention and not mention.text.endswith(endings)
             business = outer.label != "ORG" and (inner.text.endswith(located) or bare)
             predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") and not business else "位于"
             relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, rule_id)))
