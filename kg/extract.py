@@ -88,7 +88,7 @@ class Extractor:
         words = (
             self.lexicon.placeholders()
             | frames.words
-            | {"ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})", **GAPS}
+            | {"ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})", "NOT_ENTITY": NOT_ENTITY, **GAPS}
         )
         self.templates = [(rule, self._expand_words(rule, words)) for rule in rules if rule.kind == "pattern"]
         self.name_part_rules = [rule for rule in rules if rule.kind == "name_parts"]
