@@ -24,7 +24,7 @@ from kg.lexicon import DATA_DIR, alternation, read_yaml
 from kg.types import Mention, Sentence
 
 FRAMES_FILE = "frames.yaml"
-CLAUSE_END = re.compile(r"[,，;；。！？!?]")
+CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 DONOR_LABELS = ("PERSON", "ORG")
@@ -293,7 +293,7 @@ class FrameReader:
     def recipient_after(self, text: str, lo: int, hi: int) -> str | None:
         phrase = text[lo:hi]
         phrase = re.split(r"手中|手里|用于|用以|，|,", phrase)[0]
-        phrase = phrase.removesuffix("的")
+        phrase = phrase.removeprefix("了").removesuffix("的")
         return phrase if 0 < len(phrase) <= 30 else None
 
     def trim_adverbs(self, text: str, lo: int, hi: int) -> int:
