@@ -9,7 +9,16 @@ from dataclasses import dataclass
 MULTIPLIERS = {"千": 1_000, "万": 10_000, "亿": 100_000_000}
 APPROXIMATE = ("近", "约", "余", "多", "左右")
 # Units whose amount converts to a base unit; the rest (箱, 件 …) are counted as written.
-UNIT_BASE = {"公斤": ("kg", 1.0), "千克": ("kg", 1.0), "kg": ("kg", 1.0), "KG": ("kg", 1.0), "Kg": ("kg", 1.0), "斤": ("kg", 0.5), "吨": ("kg", 1000.0), "元": ("CNY", 1.0)}
+UNIT_BASE = {
+    "公斤": ("kg", 1.0),
+    "千克": ("kg", 1.0),
+    "kg": ("kg", 1.0),
+    "KG": ("kg", 1.0),
+    "Kg": ("kg", 1.0),
+    "斤": ("kg", 0.5),
+    "吨": ("kg", 1000.0),
+    "元": ("CNY", 1.0),
+}
 NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(余|多)?\s*([千万亿]?)\s*(余|多)?\s*([^\d\s]{1,2})")
 
 
