@@ -180,6 +180,12 @@ RULE_CASES = [
         ("申梦来", "任职", "合肥金域"),
     ),
     (
+        "post_person_later_serves_as",
+        "王五，男，平阳县人，现任某某有限公司总经理。",
+        [("王五", "PERSON"), ("平阳县", "GPE"), ("某某有限公司", "ORG")],
+        ("王五", "任职", "某某有限公司"),
+    ),
+    (
         "post_person_comma_org_title",
         "李明，平东社区站党总支书记，到场指导。",
         [("李明", "PERSON"), ("平东社区站党总支", "ORG")],
@@ -335,6 +341,15 @@ def test_persons_listed_after_a_title_share_the_post_and_former_is_kept():
     text = "某某村原党支部书记张三介绍了情况。"
     post = next(r for r in analyse(text, [("某某村", "GPE"), ("张三", "PERSON")]) if r.predicate == "任职")
     assert (post.attrs["former"], post.attrs["title"]) == ("原", "党支部书记")
+
+
+def test_byline_forms():
+    text = "辽阳日报讯 记者苗利莉报道 3月以来,某街道开展工作。"
+    relations = analyse(text, [("辽阳日报", "ORG"), ("苗利莉", "PERSON")])
+    assert {(r.predicate, r.object.text) for r in relations} == {("报道", "苗利莉")}
+    text = "文/张三 李四\n某社区开展活动。"
+    relations = analyse(text, [("张三", "PERSON"), ("李四", "PERSON")])
+    assert {r.object.text for r in relations if r.predicate == "报道"} == {"张三", "李四"}
 
 
 def test_frames_file_rejects_an_unknown_key(tmp_path):
