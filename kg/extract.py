@@ -130,7 +130,9 @@ class Extractor:
             entities = sorted(by_sentence.get(sentence.index, []), key=lambda m: m.start)
             in_sentence = sorted(entities + self.lexicon_mentions(doc, sentence, entities), key=lambda m: m.start)
             all_mentions.extend(in_sentence)
-            found = self.sentence_relations(doc, sentence, in_sentence) + self.frame_relations(doc, sentence, entities)
+            readable = without_titles(in_sentence, doc.text, self.lexicon.post_titles)
+            found = self.sentence_relations(doc, sentence, readable)
+            found += self.frame_relations(doc, sentence, entities)
             for rule in self.name_part_rules:
                 found.extend(name_part_relations(doc, sentence, entities, self.lexicon, rule))
             relations.extend(unique(found))
@@ -291,6 +293,18 @@ def coordinated(
             break
         found.append(mention)
     return found
+
+
+def without_titles(mentions: list[Mention], text: str, titles: frozenset[str]) -> list[Mention]:
+    """The mentions rules read: a GROUP word that is a post title right before a person's name is that
+    person's title (民警张三), so it stays text the title patterns can match; 党员 is no post and stays a group."""
+    persons = {m.start for m in mentions if m.label == "PERSON"}
+
+    def before_person(mention: Mention) -> bool:
+        rest = text[mention.end : mention.end + 4]
+        return mention.end + len(rest) - len(rest.lstrip(" \t\u3000")) in persons
+
+    return [m for m in mentions if not (m.label == "GROUP" and m.text in titles and before_person(m))]
 
 
 def unique(relations: list[Relation]) -> list[Relation]:

@@ -343,6 +343,16 @@ def test_persons_listed_after_a_title_share_the_post_and_former_is_kept():
     assert (post.attrs["former"], post.attrs["title"]) == ("原", "党支部书记")
 
 
+def test_a_group_word_before_a_name_is_a_title_unless_it_is_no_post():
+    text = "东方大学城公安分局民警贾正臣正值守在单元门口。"
+    relations = analyse(text, [("东方大学城公安分局", "ORG"), ("贾正臣", "PERSON")])
+    assert {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"} == {
+        ("贾正臣", "东方大学城公安分局", "民警")
+    }
+    text = "田际村党员章灵斌看到村里党员干部在卡点执勤时比较辛苦。"
+    assert not [r for r in analyse(text, [("田际村", "GPE"), ("章灵斌", "PERSON")]) if r.predicate == "任职"]
+
+
 def test_byline_forms():
     text = "辽阳日报讯 记者苗利莉报道 3月以来,某街道开展工作。"
     relations = analyse(text, [("辽阳日报", "ORG"), ("苗利莉", "PERSON")])
