@@ -66,6 +66,7 @@ class Frame:
     channel_cues: tuple[str, ...]
     item_cues: tuple[str, ...]
     receiving_words: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
     not_donor_before: tuple[str, ...]
     donor_joints: str
     bare_subject_chars: int
@@ -136,6 +137,7 @@ class FrameReader:
         self.value_start_re = re.compile(f"^(?:{frame.value})")
         self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
+        self.adverb_re = _words(frame.adverbs)
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
         self.joint_re = re.compile(frame.donor_joints)
@@ -161,7 +163,8 @@ class FrameReader:
                 if not inside(t.start(), entities) and not self.attributive(text, t)
             ]
             if not triggers or self.blocking_re.search(text, lo, next_clause_end(text, hi)):
-                carried = self.donors(text, entities, lo, hi) or carried
+                speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
+                carried = [] if speech else self.donors(text, entities, lo, hi) or carried
                 previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
                 continue
             start = lo
@@ -239,7 +242,7 @@ class FrameReader:
         ]
         if not candidates:
             return []
-        limit = next((c.start() for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)), hi)
+        limit = next((c.start() for c in self.cues(text, entities, lo, hi)), hi)
         before = [c for c in candidates if c[1] <= limit]
         if not before:
             return []
@@ -250,6 +253,15 @@ class FrameReader:
                 break
             found.append(candidate)
         return [m for _, _, m in reversed(found)]
+
+    def cues(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[re.Match[str]]:
+        """Recipient and channel cues in text[lo:hi], not inside a name or an adverb (定向 holds 向)."""
+        adverbs = [a.span() for a in self.adverb_re.finditer(text, lo, hi)]
+        return [
+            c
+            for c in self.cue_re.finditer(text, lo, hi)
+            if not inside(c.start(), entities) and not any(a <= c.start() < b for a, b in adverbs)
+        ]
 
     def quoted(self, text: str, start: int) -> bool:
         """An entity right after 据 or 《 is a source or a title (据X统计), never a giver."""
@@ -278,7 +290,7 @@ class FrameReader:
     def cue_attributes(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> dict[str, str]:
         """recipient (向/为/给 …) and channel (通过 …) written between the donor and the trigger."""
         attrs: dict[str, str] = {}
-        cues = [c for c in self.cue_re.finditer(text, lo, hi) if not inside(c.start(), entities)]
+        cues = self.cues(text, entities, lo, hi)
         donor_ends = [e for s, e, m in entities if lo <= s and e <= hi and m.label in DONOR_LABELS]
         cues = [c for c in cues if any(e <= c.start() for e in donor_ends)] or cues
         for k, cue in enumerate(cues):

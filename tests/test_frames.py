@@ -343,6 +343,16 @@ def test_persons_listed_after_a_title_share_the_post_and_former_is_kept():
     assert (post.attrs["former"], post.attrs["title"]) == ("原", "党支部书记")
 
 
+def test_adverb_holding_a_cue_and_a_speaker():
+    text = "今日上午,厦门蓝星企业有限公司向莆田市定向捐赠2.57万个N95口罩和300万个一次性医用外科口罩,总金额达300多万元。"
+    found = gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG"), ("莆田市", "GPE")]))
+    assert {item for _, item in found} == {"N95口罩", "一次性医用外科口罩"}
+    assert {a["recipient"] for a in found.values()} == {"莆田市"}
+    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["quantity_value"] == "3e+06"
+    text = "某某公司经理张三表示,此次向村里捐赠口罩,是为了支持防疫。"
+    assert gifts(analyse(text, [("某某公司", "ORG"), ("张三", "PERSON")])) == {}
+
+
 def test_a_group_word_before_a_name_is_a_title_unless_it_is_no_post():
     text = "东方大学城公安分局民警贾正臣正值守在单元门口。"
     relations = analyse(text, [("东方大学城公安分局", "ORG"), ("贾正臣", "PERSON")])
