@@ -79,6 +79,7 @@ class Frame:
     item_stops: tuple[str, ...]
     non_items: tuple[str, ...]
     collective_heads: tuple[str, ...]
+    listing_words: tuple[str, ...]
     value: str
     quantity: str
 
@@ -226,6 +227,7 @@ class FrameReader:
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
+        items, hi = self.listed_items(text, entities, items, hi)
         self.attach_trailing_value(text, items, hi)
         return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
 
@@ -403,6 +405,22 @@ class FrameReader:
             return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
         said, default = self.frame.money_default
         return Item(item.start, item.end, said if said in document_text else default, money=True, value=item.value)
+
+    def listed_items(
+        self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int
+    ) -> tuple[list[Item], int]:
+        """捐赠一批防疫物资，包括口罩500个、防护服100套: the goods listed replace the collective word. Returns
+        the items and where the clause they end in ends."""
+        if not items or not items[-1].text.endswith(self.frame.collective_heads):
+            return items, hi
+        rest = hi + 1 if hi < len(text) and CLAUSE_END.match(text, hi) else hi
+        listing = next((w for w in self.frame.listing_words if text.startswith(w, rest)), None)
+        if listing is None:
+            return items, hi
+        start = rest + len(listing)
+        end = next_clause_end(text, start - 1)
+        listed = self.items(text, entities, start, end)
+        return ([*items[:-1], *listed], end) if listed else (items, hi)
 
     def attach_trailing_value(self, text: str, items: list[Item], hi: int) -> None:
         """X捐赠A N箱，价值N元: a value opening the next clause belongs to the last item."""

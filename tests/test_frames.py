@@ -349,6 +349,14 @@ def test_persons_listed_after_a_title_share_the_post_and_former_is_kept():
     assert (post.attrs["former"], post.attrs["title"]) == ("原", "党支部书记")
 
 
+def test_goods_listed_after_a_collective_item_replace_it():
+    text = "某某商会向某某学校捐赠了一批疫情防控物资，包括防护口罩30000个、消毒酒精20桶、防护服50套，共计价值10万元。"
+    found = gifts(analyse(text, [("某某商会", "ORG"), ("某某学校", "ORG")]))
+    assert {item for _, item in found} == {"防护口罩", "消毒酒精", "防护服"}
+    assert found["某某商会", "消毒酒精"]["quantity"] == "20桶"
+    assert found["某某商会", "防护服"]["amount"] == "共计价值10万元"
+
+
 def test_adverb_holding_a_cue_and_a_speaker():
     text = "今日上午,厦门蓝星企业有限公司向莆田市定向捐赠2.57万个N95口罩和300万个一次性医用外科口罩,总金额达300多万元。"
     found = gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG"), ("莆田市", "GPE")]))
