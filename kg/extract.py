@@ -31,6 +31,7 @@ GAPS = {
     "LONG_GAP": rf"[^。；;!?！？{NOT_ENTITY}]{{0,40}}?",
 }
 LIST_SEPARATOR = re.compile(r"[、和及与]|以及")
+COUNTED = re.compile(r"[0-9０-９]+(?:多|余)?[个家座所]")
 DATE_IN_TEXT = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
 DOCUMENT = "DOCUMENT"
 NAME_PARTS = "name_parts"  # source of the mentions read off a written name
@@ -407,8 +408,8 @@ def name_part_relations(
     endings = tuple(e for e, _ in all_endings(lexicon, extra))
     relations = []
     for mention in mentions:
-        if mention.label not in ("ORG", "GPE", "LOC"):
-            continue
+        if mention.label not in ("ORG", "GPE", "LOC") or COUNTED.search(mention.text):
+            continue  # 高新区6个产业园区, 24个行政村: a count of places, not a name with parts
         parts = name_parts(mention.text, lexicon, split, extra, org=mention.label == "ORG")
         pieces = [
             p

@@ -386,6 +386,11 @@ def test_byline_forms():
     assert {r.object.text for r in relations if r.predicate == "报道"} == {"张三", "李四"}
 
 
+def test_a_counted_place_has_no_name_parts():
+    text = "高新区6个产业园区内处处忙碌。"
+    assert not [r for r in analyse(text, [("高新区6个产业园区", "LOC")]) if r.predicate in ("位于", "隶属")]
+
+
 def test_frames_file_rejects_an_unknown_key(tmp_path):
     path = tmp_path / "frames.yaml"
     path.write_text("frames:\n  - {id: broken, predicate: 捐赠, colour: red}\n", encoding="utf-8")
