@@ -58,6 +58,7 @@ class Frame:
     predicate: str
     triggers: tuple[str, ...]
     recipient_after: tuple[str, ...]
+    weak_triggers: tuple[str, ...]
     money_triggers: tuple[str, ...]
     money_words: tuple[str, ...]
     money_endings: tuple[str, ...]
@@ -127,8 +128,9 @@ def _words(words: tuple[str, ...]) -> re.Pattern[str]:
 class FrameReader:
     """Reads one frame's matches in a sentence, given the sentence's entity mentions."""
 
-    def __init__(self, frame: Frame):
+    def __init__(self, frame: Frame, materials: frozenset[str] = frozenset()):
         self.frame = frame
+        self.materials = materials
         self.trigger_re = _words(frame.triggers)
         self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
         self.receiving_re = _words(frame.receiving_words)
@@ -227,6 +229,8 @@ class FrameReader:
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
+        if word in self.frame.weak_triggers and not self.goods(text, items):
+            return None
         items, hi = self.listed_items(text, entities, items, hi)
         self.attach_trailing_value(text, items, hi)
         return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
@@ -405,6 +409,16 @@ class FrameReader:
             return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
         said, default = self.frame.money_default
         return Item(item.start, item.end, said if said in document_text else default, money=True, value=item.value)
+
+    def goods(self, text: str, items: list[Item]) -> bool:
+        """The items of a weak trigger look like things given (see ``weak_triggers`` in frames.yaml)."""
+        closer = self.closer_re.match(text, items[-1].end)
+        if closer and closer.end() > closer.start() + 1:
+            return True  # 大米、食用油等生活物资
+        return all(
+            i.value or i.quantity or i.money or i.text in self.materials or i.text.endswith(self.frame.collective_heads)
+            for i in items
+        )
 
     def listed_items(
         self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int

@@ -60,6 +60,13 @@ def test_value_in_the_next_clause_belongs_to_the_last_item():
     assert found["某某公司", "方便面"]["amount"] == "价值6000元"
 
 
+def test_weak_trigger_with_goods_closed_by_a_collective_word():
+    text = "某某公司、某某协会相关负责人来到社区,为他们送来了大米、食用油等生活物资。"
+    found = gifts(analyse(text, [("某某公司", "ORG"), ("某某协会", "ORG")]))
+    assert set(found) == {(d, i) for d in ("某某公司", "某某协会") for i in ("大米", "食用油")}
+    assert {a["recipient"] for a in found.values()} == {"他们"}
+
+
 def test_two_donors_songshang_and_a_list_closed_by_deng():
     text = "1月27日下午,中原市场投顺货易有限公司、南通普济药房连锁有限公司各为钟秀街道送上1000个医用防护口罩;"
     donors = [("中原市场投顺货易有限公司", "ORG"), ("南通普济药房连锁有限公司", "ORG"), ("钟秀街道", "GPE")]
@@ -120,6 +127,8 @@ def test_group_of_an_organisation_and_spending_from_its_funds():
         ("校党委常委李克周与后勤管理处负责人代表学校接受了捐赠。", [("李克周", "PERSON")]),
         ("据该区经济发展局不完全统计,辖区企业捐款捐物逾10万元。", [("区经济发展局", "ORG")]),
         ("林太法主动找到村支书捐款,因年龄原因被婉拒。", [("林太法", "PERSON")]),
+        ("某某医院将病人送到隔离点。", [("某某医院", "ORG")]),
+        ("某某公司为一线人员送上祝福和问候。", [("某某公司", "ORG")]),
     ],
 )
 def test_no_gift_where_the_trigger_is_no_giving(text, entities):
