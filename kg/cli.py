@@ -1,18 +1,23 @@
-"""Command line: ``kg build``, ``kg eval`` and ``kg model``."""
+"""Command line: ``kg build``, ``kg eval``, ``kg model`` and ``kg db``."""
 
 from __future__ import annotations
 
 import json
 import logging
+import os
+import signal
+import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
+import networkx as nx
 import typer
 from tqdm import tqdm
 
 import kg
-from kg.atomic import atomic_write_text
+from kg.atomic import OutputBusyError, atomic_write_text, output_lock, replace_folder
+from kg.dbcli import db_app
 from kg.evaluate import (
     SCORED_PREDICATES,
     dump_gold,
@@ -24,7 +29,9 @@ from kg.evaluate import (
     score,
 )
 from kg.export import export_all
+from kg.graphdb import write_database
 from kg.ingest import DEFAULT_MAX_BYTES, load_documents
+from kg.neo4j import write_neo4j
 from kg.nlp import load_pipeline
 from kg.nlp.train import model_app
 from kg.pipeline import KnowledgeGraphBuilder
@@ -37,6 +44,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(model_app, name="model", help="Train or evaluate kg's own Chinese spaCy pipeline (zh_kg_news).")
+app.add_typer(db_app, name="db", help="The graph in an embedded Cypher database (LadybugDB) or in Neo4j.")
 
 ModelOption = Annotated[
     str | None,
@@ -76,13 +84,57 @@ def build(
     model: ModelOption = None,
     rules: RulesOption = None,
     year: Annotated[int | None, typer.Option(help="Year for dates written without one (1月30日).")] = None,
-    strict: Annotated[bool, typer.Option(help="Exit non-zero when any input file is skipped.")] = False,
+    strict: Annotated[
+        bool, typer.Option(help="Exit non-zero when any input is not read, or read only after repairs.")
+    ] = False,
     max_bytes: Annotated[int, typer.Option(help="Skip files larger than this many bytes.")] = DEFAULT_MAX_BYTES,
+    db: Annotated[
+        Path | None, typer.Option("--db", help="Also write the graph as a LadybugDB database (e.g. OUTPUT/graph.db).")
+    ] = None,
+    neo4j: Annotated[bool, typer.Option(help="Also write Neo4j import files into OUTPUT/neo4j.")] = False,
 ) -> None:
-    """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs."""
-    documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes)
+    """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs.
+
+    OUTPUT is replaced as a whole at the end, so it always holds one complete set of outputs; a build that
+    reads no document leaves it untouched.
+    """
+    if output.exists() and not output.is_dir():
+        _fail(f"output path {output} is a file, not a folder", 2)
+    # The output folder is replaced as a whole: it must not hold the articles themselves.
+    for item in inputs:
+        if output.resolve() in (item.resolve(), *item.resolve().parents):
+            _fail(f"output folder {output} holds the input {item}; choose a folder of its own", 2)
+    # kill and Ctrl-C alike unwind through the clean-up below (a killed -9 run is cleaned by the next one).
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    try:
+        with output_lock(output) as lock:
+            _build_locked(inputs, output, lock, model, rules, year, strict, max_bytes, db, neo4j)
+    except OutputBusyError as err:
+        _fail(str(err), 3)
+    except OSError as err:
+        _fail(f"cannot write {output}: {err}", 2)
+
+
+def _build_locked(
+    inputs: list[Path],
+    output: Path,
+    lock: Path,
+    model: str | None,
+    rules: Path | None,
+    year: int | None,
+    strict: bool,
+    max_bytes: int,
+    db: Path | None,
+    neo4j: bool,
+) -> None:
+    documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes, exclude=[output, lock])
     for item in skipped:
         typer.echo(f"skipped {item.path}: {item.reason}", err=True)
+    damaged = [doc for doc in documents if doc.damage]
+    for doc in damaged:
+        typer.echo(f"repaired {doc.path}: {doc.damage}", err=True)
+    if not documents:
+        _fail(f"no document read from {', '.join(map(str, inputs))}; {output} left as it was", 1)
     builder = _builder(model, rules)
     result = builder.build(
         documents, skipped, progress=lambda docs: tqdm(docs, desc="documents", unit="doc", disable=None)
@@ -92,23 +144,58 @@ def build(
         "kg": kg.__version__,
         "documents": str(len(documents)),
     }
-    output.mkdir(parents=True, exist_ok=True)
-    written = export_all(result.graph, output)
-    render_html(result.graph, output / "graph.html", title="kg: who did what", provenance=provenance)
     summary = {
         "pipeline": result.pipeline,
+        "inputs": [str(path) for path in inputs],
         "documents": len(documents),
         "sentences": sum(len(a.doc.sentences) for a in result.analyses),
         "entities": dict(sorted(result.stats["entities"].items())),
         "relations": dict(sorted(result.stats["relations"].items(), key=lambda kv: (-kv[1], kv[0]))),
-        "skipped": [{"path": s.path, "reason": s.reason} for s in skipped],
+        "skipped": [{"path": s.path, "reason": s.reason, "deliberate": s.deliberate} for s in skipped],
+        "repaired": [{"path": doc.path, "id": doc.id, "repairs": doc.damage} for doc in damaged],
         "seconds": round(result.seconds, 1),
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    atomic_write_text(output / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    _print_summary(summary, [*written.values(), output / "graph.html"])
-    if strict and skipped:
+    with replace_folder(output, owned=_previous_outputs(output)) as stage:
+        written = export_all(result.graph, stage)
+        render_html(result.graph, stage / "graph.html", title="kg: who did what", provenance=provenance)
+        extra = _write_extras(result.graph, stage, output, db, neo4j)
+        files = [output / path.relative_to(stage) for path in [*written.values(), stage / "graph.html"]] + extra
+        summary["files"] = sorted(
+            {str(f.relative_to(output)).split(os.sep)[0] for f in files if f.is_relative_to(output)}
+        )
+        atomic_write_text(stage / "summary.json", json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
+    _print_summary(summary, files)
+    if strict and (damaged or any(not s.deliberate for s in skipped)):
         raise typer.Exit(code=1)
+
+
+def _previous_outputs(output: Path) -> list[str]:
+    """What the previous build wrote into ``output`` (its summary's ``files``): not carried into the new one."""
+    try:
+        return [str(name) for name in json.loads((output / "summary.json").read_text(encoding="utf-8"))["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+
+
+def _write_extras(graph: nx.MultiDiGraph, stage: Path, output: Path, db: Path | None, neo4j: bool) -> list[Path]:
+    """The database and the Neo4j files: inside the output folder they are written into its staging folder, so
+    they are swapped in as one unit with the rest; a database elsewhere is replaced on its own, atomically."""
+    written = []
+    if db is not None:
+        target, root = db.resolve(), output.resolve()
+        inside = target.is_relative_to(root)
+        folder = stage / target.parent.relative_to(root) if inside else db.parent
+        path = write_database(graph, folder, db.name)
+        written.append(output / path.relative_to(stage) if inside else path)
+    if neo4j:
+        written += [output / p.relative_to(stage) for p in write_neo4j(graph, stage / "neo4j").values()]
+    return written
+
+
+def _fail(message: str, code: int) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code=code)
 
 
 def _print_summary(summary: dict, files: list[Path]) -> None:
@@ -121,6 +208,11 @@ def _print_summary(summary: dict, files: list[Path]) -> None:
     typer.echo(
         f"skipped    {len(summary['skipped'])}" + "".join(f"\n  {s['path']}: {s['reason']}" for s in summary["skipped"])
     )
+    if summary["repaired"]:
+        typer.echo(
+            f"repaired   {len(summary['repaired'])}"
+            + "".join(f"\n  {r['path']}: {r['repairs']}" for r in summary["repaired"])
+        )
     typer.echo("wrote      " + "  ".join(str(f) for f in files))
 
 
@@ -129,8 +221,7 @@ def _builder(model: str | None, rules: Path | None) -> KnowledgeGraphBuilder:
     try:
         return KnowledgeGraphBuilder(load_pipeline(model), rules)
     except ValueError as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(code=2) from err
+        _fail(str(err), 2)
 
 
 # The gold sets kg reports side by side when `kg eval` is given none: the demo, and the development set split
@@ -161,16 +252,16 @@ def evaluate(
     Several gold files are scored one after the other and then compared side by side."""
     paths = gold or [p for p in STANDARD_GOLD if p.is_file()]
     if not paths:
-        typer.echo(f"error: no gold file given and none of {', '.join(map(str, STANDARD_GOLD))} found", err=True)
-        raise typer.Exit(code=2)
+        _fail(f"no gold file given and none of {', '.join(map(str, STANDARD_GOLD))} found", 2)
     if predictions and len(paths) > 1:
-        typer.echo("error: --predictions takes one gold file", err=True)
-        raise typer.Exit(code=2)
+        _fail("--predictions takes one gold file", 2)
     try:
         gold_sets = {_set_name(path): (path, load_gold(path)) for path in paths}
     except (OSError, ValueError) as err:
-        typer.echo(f"error: {err}", err=True)
-        raise typer.Exit(code=2) from err
+        _fail(str(err), 2)
+    for path, gold_docs in gold_sets.values():
+        if not gold_docs:
+            _fail(f"{path}: no gold documents in the file; nothing to score", 2)
     builder = _builder(model, rules)
     reports = {}
     for name, (path, gold_docs) in gold_sets.items():

@@ -45,6 +45,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Literal, TypeVar
 
 from kg.atomic import atomic_write_text
@@ -220,24 +221,32 @@ def load_gold(path: str | os.PathLike[str]) -> list[GoldDoc]:
     docs: list[GoldDoc] = []
     problems: list[str] = []
     first_line: dict[str, int] = {}
-    with open(path, encoding="utf-8") as f:
-        for lineno, line in enumerate(f, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                problems.append(f"{path}:{lineno}: invalid JSON: {exc}")
-                continue
-            doc, found = _parse_doc(obj)
-            problems.extend(f"{path}:{lineno}: {p}" for p in found)
-            if doc is None:
-                continue
-            if doc.doc in first_line:
-                problems.append(f"{path}:{lineno}: doc {doc.doc!r} already on line {first_line[doc.doc]}")
-                continue
-            first_line[doc.doc] = lineno
-            docs.append(doc)
+    # Lines split by hand (JSON Lines ends lines at \n only) so that a decoding problem names its line too.
+    for lineno, raw in enumerate(Path(path).read_bytes().split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")
+        except UnicodeDecodeError as exc:
+            problems.append(f"{path}:{lineno}: not UTF-8 (invalid byte at column {exc.start + 1})")
+            continue
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(f"{path}:{lineno}: invalid JSON: {exc}")
+            continue
+        except RecursionError:
+            problems.append(f"{path}:{lineno}: invalid JSON: nested too deeply")
+            continue
+        doc, found = _parse_doc(obj)
+        problems.extend(f"{path}:{lineno}: {p}" for p in found)
+        if doc is None:
+            continue
+        if doc.doc in first_line:
+            problems.append(f"{path}:{lineno}: doc {doc.doc!r} already on line {first_line[doc.doc]}")
+            continue
+        first_line[doc.doc] = lineno
+        docs.append(doc)
     if problems:
         raise GoldFormatError("\n".join(problems))
     return docs

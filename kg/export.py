@@ -34,6 +34,7 @@ __all__ = [
     "format_evidence",
     "to_jsonable",
     "to_scalar",
+    "xml_text",
 ]
 
 # Tableau-10 hues, the same as kg.render uses, so Gephi and the browser colour entity types alike.
@@ -68,7 +69,7 @@ EDGE_ATTRS: tuple[str, ...] = (
 
 Scalar = bool | int | float | str
 
-NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "degree")
+NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "division", "division_code", "degree")
 
 # Names the GEXF writer consumes as XML attributes or special structures (and so would drop or
 # misread); "label", "weight" and "viz" are not listed because the exporter sets them on purpose.
@@ -78,6 +79,12 @@ _GEXF_RESERVED = {
 }
 # networkx stamps the GEXF <meta> with today's date, which would make the output differ day to day.
 _GEXF_DATE = re.compile(rb' lastmodifieddate="[^"]*"')
+# Characters XML 1.0 forbids even escaped (C0 controls but tab and line breaks, surrogates, U+FFFE/FFFF): one
+# of them makes every XML reader refuse the whole GraphML/GEXF file. Each becomes U+FFFD, so names keep their
+# length and evidence offsets still line up.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+# A spreadsheet runs a cell that starts like this as a formula (OWASP, "CSV injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def export_all(graph: nx.MultiDiGraph, out_dir: str | Path) -> dict[str, Path]:
@@ -166,16 +173,16 @@ def _flatten(graph: nx.MultiDiGraph) -> _Flat:
     nodes = []
     for node, data in _sorted_nodes(graph):
         attrs = _flat_attrs(data)
-        attrs["label"] = str(attrs.get("label", node))
-        nodes.append((str(node), attrs))
+        attrs["label"] = xml_text(str(attrs.get("label", node)))
+        nodes.append((xml_text(str(node)), attrs))
     edges = []
     for u, v, key, data in _sorted_edges(graph):
         attrs = _flat_attrs(data)
-        attrs["label"] = str(attrs.get("predicate", key))
-        edges.append((str(u), str(v), str(key), attrs))
+        attrs["label"] = xml_text(str(attrs.get("predicate", key)))
+        edges.append((xml_text(str(u)), xml_text(str(v)), xml_text(str(key)), attrs))
     _unify_types(attrs for _, attrs in nodes)
     _unify_types(attrs for *_, attrs in edges)
-    return _Flat(graph_attrs, nodes, edges, {str(n): d for n, d in graph.degree()})
+    return _Flat(graph_attrs, nodes, edges, {xml_text(str(n)): d for n, d in graph.degree()})
 
 
 def _flat_attrs(data: Mapping[Any, Any]) -> dict[str, Scalar]:
@@ -183,8 +190,13 @@ def _flat_attrs(data: Mapping[Any, Any]) -> dict[str, Scalar]:
     for key in sorted(data, key=str):
         value = to_scalar(data[key])
         if value is not None:
-            flat[str(key)] = value
+            flat[xml_text(str(key))] = xml_text(value) if isinstance(value, str) else value
     return flat
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 forbids replaced by U+FFFD."""
+    return _NOT_XML.sub("\ufffd", text)
 
 
 def _unify_types(attr_dicts: Iterable[dict[str, Scalar]]) -> None:
@@ -292,9 +304,14 @@ def _csv_bytes(header: Iterable[str], rows: Iterable[list[str]]) -> bytes:
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow(header)
-    writer.writerows(rows)
+    writer.writerows([_inert(cell) for cell in row] for row in rows)
     # The BOM is what makes Excel detect UTF-8 instead of mangling Chinese with the ANSI code page.
     return buf.getvalue().encode("utf-8-sig")
+
+
+def _inert(cell: str) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading apostrophe (OWASP)."""
+    return "'" + cell if cell.startswith(_FORMULA_START) else cell
 
 
 def _cell(value: Any) -> str:

@@ -30,8 +30,11 @@ def build_graph(
             aliases=sorted(entity.aliases),
             mentions=entity.mentions,
             documents=sorted(entity.documents),
+            division=entity.division,
+            division_code=entity.division_code,
         )
     merged: dict[tuple[str, str, str], dict] = {}
+    recorded: set[tuple[tuple[str, str, str], tuple]] = set()  # a list lookup per record would be quadratic
     for item in relations:
         relation = item.relation
         key = (item.subject, item.object, edge_key(relation.predicate, relation.attrs))
@@ -48,7 +51,8 @@ def build_graph(
             "object_end": ev.object_end,
             "rule": ev.rule,
         }
-        if record not in edge["evidence"]:
+        if (key, tuple(record.values())) not in recorded:
+            recorded.add((key, tuple(record.values())))
             edge["evidence"].append(record)
     for (subject, obj, key), attrs in sorted(merged.items()):
         attrs["evidence"].sort(key=lambda e: (e["doc"], e["sentence"], e["subject_start"], e["object_start"]))

@@ -1,7 +1,8 @@
 """Ingest: find input files, decode them, and turn them into ``Document`` objects with sentences.
 
 Offsets in ``Document.sentences`` (and from ``iter_paragraphs``) are ``str`` indices into ``Document.text``;
-for .txt/.md files that text is the decoded file exactly (minus a BOM), so offsets point into the original.
+for .txt files that text is the decoded file exactly (minus a BOM), so offsets point into the original; .html and
+.md files are read as the text they show.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from markdown_it import MarkdownIt
+
 from kg.types import Document, Sentence, Skipped
 
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024
@@ -23,11 +26,19 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 MAX_CHUNK_CHARS = 5000
 TITLE_MAX_CHARS = 60
 
-SUFFIXES = {".txt": "text", ".md": "text", ".html": "html", ".htm": "html"}
+SUFFIXES = {".txt": "text", ".md": "markdown", ".html": "html", ".htm": "html"}
+IGNORE_FILE = ".kgignore"
+# Markdown is read as the text it shows: link targets, images and code blocks are no article text. Single
+# line breaks stay line breaks (news lines are bylines and captions, not wrapped paragraphs).
+_MARKDOWN = MarkdownIt("commonmark", {"breaks": True})
 
 # Real text has almost no C0 controls besides whitespace; more than this share means binary data.
 _MAX_CONTROL_SHARE = 0.05
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\r\x0b\x0c")
+# A UTF-8 file with a few invalid bytes (a bad copy, a cut multi-byte character) is read with U+FFFD in their
+# place; more than this share of invalid bytes (and more than a handful) means the file is in another encoding.
+_MAX_DAMAGED_SHARE = 0.01
+_DAMAGE_ALWAYS_ALLOWED = 4
 # GBK text is overwhelmingly GB2312 characters; mojibake lands in GBK's rare extension rows and PUA.
 _MIN_COMMON_SHARE = 0.5
 
@@ -64,90 +75,165 @@ class IngestError(ValueError):
         self.reason = reason
 
 
-def discover(inputs: Iterable[Path | str]) -> list[Path]:
-    """Input files, with folders searched recursively for supported files, sorted and de-duplicated.
+class _Discovery:
+    """Files found so far (each real file once) and everything passed over, with its cause."""
 
-    Paths given explicitly are kept even if missing or of another type, so that ``read_document`` can
-    report why they are unusable instead of them vanishing silently. Hidden files and folders are skipped,
-    and so are paths matching a glob pattern in a ``.kgignore`` file of the folder given (one a line, relative
-    to that folder, e.g. ``gold/``: a corpus folder can hold its annotations and notes beside the articles).
+    def __init__(self, base: Path, exclude: Iterable[Path]) -> None:
+        self.base = base
+        self.exclude = {os.path.realpath(p) for p in exclude}
+        self.files: dict[str, tuple[Path, str]] = {}  # real path -> (path as found, document id)
+        self.folders: dict[str, Path] = {}
+        self.skipped: list[Skipped] = []
+
+    def skip(self, path: Path, reason: str, *, deliberate: bool = False) -> None:
+        self.skipped.append(Skipped(shown(path), reason, deliberate))
+
+    def add_file(self, path: Path) -> None:
+        real = os.path.realpath(path)
+        if real in self.files:
+            self.skip(path, f"same file as {self.files[real][0]} (a symbolic link); read once", deliberate=True)
+            return
+        self.files[real] = (path, shown(Path(os.path.relpath(os.path.abspath(path), self.base)).as_posix()))
+
+    def walk(self, folder: Path, root: Path, patterns: list[str]) -> None:
+        real = os.path.realpath(folder)
+        if real in self.folders:
+            self.skip(folder, f"same folder as {self.folders[real]} (a symbolic link); read once", deliberate=True)
+            return
+        self.folders[real] = folder
+        try:
+            with os.scandir(folder) as listing:
+                # Real entries before links, so a file is listed under its own name and the link as the copy.
+                entries = sorted(listing, key=lambda e: (e.is_symlink(), e.name))
+        except OSError as err:
+            self.skip(folder, f"cannot read folder: {err.strerror or err}")
+            return
+        for entry in entries:
+            path = Path(entry.path)
+            pattern = next((p for p in patterns if fnmatch.fnmatch(path.relative_to(root).as_posix(), p)), None)
+            if folder == root and entry.name == IGNORE_FILE:
+                continue
+            if os.path.realpath(path) in self.exclude:
+                if not entry.name.startswith("."):  # the output is worth a line, kg's hidden lock beside it not
+                    self.skip(path, "kg's own output, never read as input", deliberate=True)
+            elif entry.name.startswith("."):
+                self.skip(path, "hidden")
+            elif pattern is not None:
+                self.skip(path, f"ignored by {root / IGNORE_FILE} (pattern {pattern!r})")
+            elif _is_dir(entry):
+                self.walk(path, root, patterns)
+            elif not _is_file(entry):
+                self.skip(path, "broken symbolic link" if entry.is_symlink() else "not a regular file")
+            elif path.suffix.lower() not in SUFFIXES:
+                self.skip(path, f"unsupported file type {path.suffix!r} (expected {', '.join(SUFFIXES)})")
+            else:
+                self.add_file(path)
+
+
+def discover(
+    inputs: Iterable[Path | str], *, exclude: Iterable[Path] = ()
+) -> tuple[list[tuple[Path, str]], list[Skipped]]:
+    """Input files with their document ids, and every file or folder passed over with its cause.
+
+    Folders are searched recursively and symbolic links followed, each real file and folder once. The
+    document id is the path relative to the input folder (the common folder of all inputs when there are
+    several), so 2020/report.txt and 2021/report.txt, or a.txt and a.html, are different documents. Files
+    given explicitly are kept whatever their type, so that ``read_document`` can report why they are
+    unusable. Hidden entries, paths in ``exclude`` (kg's output) and those matching a glob pattern
+    in a ``.kgignore`` file of the folder given (one a line, relative to that folder, e.g. ``gold/``) are
+    passed over and listed.
     """
-    found: set[Path] = set()
-    for item in map(Path, inputs):
-        if not item.is_dir():
-            found.add(item)
-            continue
-        ignored = _ignore_patterns(item)
-        for root, dirs, files in os.walk(item):
-            dirs[:] = [d for d in dirs if not d.startswith(".") and not _ignored(item, Path(root, d), ignored)]
-            found.update(
-                Path(root, f) for f in files
-                if not f.startswith(".") and Path(f).suffix.lower() in SUFFIXES
-                and not _ignored(item, Path(root, f), ignored)
-            )
-    return sorted(found, key=Path.as_posix)
+    items = [Path(p) for p in inputs]
+    bases = [os.path.abspath(p if p.is_dir() else p.parent) for p in items]
+    found = _Discovery(Path(os.path.commonpath(bases)) if bases else Path.cwd(), exclude)
+    for item in items:
+        if item.is_dir():
+            found.walk(item, item, _ignore_patterns(item, found))
+        elif not item.exists():
+            found.skip(item, "broken symbolic link" if item.is_symlink() else "no such file or folder")
+        else:
+            found.add_file(item)
+    return sorted(found.files.values(), key=lambda f: f[1]), found.skipped
 
 
-def _ignore_patterns(folder: Path) -> list[str]:
-    ignore_file = folder / ".kgignore"
-    if not ignore_file.is_file():
+def shown(path: Path | str) -> str:
+    """``path`` as text every output can hold: bytes of a file name that are not UTF-8 become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", "replace")
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:  # a symbolic link loop or a path too long to follow
+        return False
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _ignore_patterns(folder: Path, found: _Discovery) -> list[str]:
+    ignore_file = folder / IGNORE_FILE
+    if not ignore_file.is_file() or not ignore_file.stat().st_size:
         return []
-    lines = ignore_file.read_text(encoding="utf-8").splitlines()
+    try:
+        text = _decode(ignore_file, _read_bytes(ignore_file, DEFAULT_MAX_BYTES))[0]
+    except IngestError as err:
+        found.skip(ignore_file, f"{err.reason}; no paths ignored")
+        return []
+    lines = text.splitlines()
     return [line.strip().rstrip("/") for line in lines if line.strip() and not line.startswith("#")]
 
 
-def _ignored(folder: Path, path: Path, patterns: list[str]) -> bool:
-    relative = path.relative_to(folder).as_posix()
-    return any(fnmatch.fnmatch(relative, pattern) for pattern in patterns)
-
-
 def read_document(
-    path: Path | str, *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    path: Path | str, *, doc_id: str | None = None, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Document:
-    """Decode one file into a ``Document`` with metadata and sentences, or raise ``IngestError``."""
+    """Decode one file into a ``Document`` with metadata and sentences, or raise ``IngestError``.
+
+    ``doc_id`` defaults to the file name.
+    """
     path = Path(path)
     kind = SUFFIXES.get(path.suffix.lower())
     if kind is None:
         raise IngestError(path, f"unsupported file type {path.suffix!r} (expected {', '.join(SUFFIXES)})")
-    text, encoding = _decode(path, _read_bytes(path, max_bytes))
+    text, encoding, damage = _decode(path, _read_bytes(path, max_bytes))
     if not text.strip():
         raise IngestError(path, "file contains only whitespace")
     title = None
-    if kind == "html":
-        text, title = _html_to_text(path, text)
+    if kind != "text":
+        text, title = _html_to_text(path, _MARKDOWN.render(text) if kind == "markdown" else text, kind)
     date = parse_date(text, None)
     return Document(
-        id=path.stem,
+        id=doc_id or shown(path.name),
         text=text,
-        path=str(path),
+        path=shown(path),
         title=title or _guess_title(text),
         date=date,
         year=_pick_year(year, date, path),
         encoding=encoding,
         sentences=split_sentences(text),
+        damage=damage,
     )
 
 
 def load_documents(
-    inputs: Iterable[Path | str], *, year: int | None = None, max_bytes: int = DEFAULT_MAX_BYTES
+    inputs: Iterable[Path | str],
+    *,
+    year: int | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    exclude: Iterable[Path] = (),
 ) -> tuple[list[Document], list[Skipped]]:
     """Read every discovered file; unusable ones are returned as ``Skipped`` instead of raising."""
+    files, skipped = discover(inputs, exclude=exclude)
     docs: list[Document] = []
-    skipped: list[Skipped] = []
-    id_owner: dict[str, str] = {}
-    for path in discover(inputs):
+    for path, doc_id in files:
         try:
-            doc = read_document(path, year=year, max_bytes=max_bytes)
+            docs.append(read_document(path, doc_id=doc_id, year=year, max_bytes=max_bytes))
         except IngestError as err:
-            skipped.append(Skipped(str(path), err.reason))
-            continue
-        # Later stages key mentions and evidence by doc id; two files sharing a stem would merge silently.
-        if doc.id in id_owner:
-            reason = f"duplicate document id {doc.id!r} (same file name as {id_owner[doc.id]}); rename one"
-            skipped.append(Skipped(str(path), reason))
-            continue
-        id_owner[doc.id] = str(path)
-        docs.append(doc)
+            skipped.append(Skipped(shown(path), err.reason))
     return docs, skipped
 
 
@@ -229,8 +315,9 @@ def _too_large(size: int, limit: int) -> str:
     )
 
 
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Text and encoding name, trying BOM -> strict UTF-8 -> strict GB18030 (a superset of GBK)."""
+def _decode(path: Path, data: bytes) -> tuple[str, str, str | None]:
+    """Text, encoding name and what was repaired (or None): BOM -> UTF-8 -> GB18030 (a superset of GBK) ->
+    line by line, each line UTF-8 or GB18030, invalid bytes replaced with U+FFFD."""
     # UTF-32-LE's BOM starts with UTF-16-LE's, so it must be ruled out first.
     if data.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
         raise IngestError(path, "UTF-32 is not supported; re-save the file as UTF-8")
@@ -240,37 +327,74 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as err:
             raise IngestError(path, f"invalid UTF-16 despite its byte-order mark ({err.reason})") from None
         _check_not_binary(path, text.encode("utf-8"))
-        return text, "utf-16"
-    if data.startswith(codecs.BOM_UTF8):
-        _check_not_binary(path, data)
-        try:
-            return data[len(codecs.BOM_UTF8) :].decode("utf-8"), "utf-8-sig"
-        except UnicodeDecodeError as err:
-            raise IngestError(path, f"invalid UTF-8 despite its byte-order mark (byte {err.start})") from None
-    _check_not_binary(path, data)
+        return text, "utf-16", _nul_note(text)
+    bom = data.startswith(codecs.BOM_UTF8)
+    # NUL bytes at the very end are padding (a bad download, a fixed-size buffer), not text.
+    body = (data[len(codecs.BOM_UTF8) :] if bom else data).rstrip(b"\0")
+    padding = f"{len(data) - len(body) - (3 if bom else 0):,} trailing NUL bytes removed"
+    padding = None if padding.startswith("0 ") else padding
+    _check_not_binary(path, body)
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = body.decode("utf-8")
+        return text, "utf-8-sig" if bom else "utf-8", _join_notes(padding, _nul_note(text))
     except UnicodeDecodeError as err:
-        utf8_error = err
+        first_error = err.start + (len(codecs.BOM_UTF8) if bom else 0)
+    lines: list[str] = []
+    gb_lines = utf8_lines = invalid = 0
+    for line in body.splitlines(keepends=True):
+        try:
+            lines.append(line.decode("utf-8"))
+            utf8_lines += not line.isascii()
+            continue
+        except UnicodeDecodeError:
+            pass
+        text = _readable_gb18030(line)
+        if text is not None and not line.isascii():
+            gb_lines += 1
+            lines.append(text)
+            continue
+        text = line.decode("utf-8", "replace")
+        invalid += text.count("\ufffd") - line.count("\ufffd".encode())
+        lines.append(text)
+    if invalid > max(_DAMAGE_ALWAYS_ALLOWED, _MAX_DAMAGED_SHARE * len(data)):
+        hint = "; UTF-16 text needs a byte-order mark" if b"\0" in body else ""
+        raise IngestError(
+            path,
+            f"unsupported or unknown encoding: not UTF-8 ({invalid:,} invalid bytes, the first at offset "
+            f"{first_error}{hint}), not UTF-16 with a BOM, and not readable Chinese in GB18030/GBK; "
+            "re-save the file as UTF-8",
+        )
+    text = "".join(lines)
+    if gb_lines and not utf8_lines and not invalid and not bom:
+        return text, "gb18030", _join_notes(padding, _nul_note(text))
+    mixed = f"{gb_lines:,} lines read as GB18030 (mixed encoding)" if gb_lines else None
+    replaced = f"{invalid:,} invalid bytes replaced with U+FFFD, the first at byte offset {first_error}"
+    notes = _join_notes(mixed, replaced if invalid else None, padding, _nul_note(text))
+    return text, "utf-8+gb18030" if gb_lines else "utf-8", notes
+
+
+def _join_notes(*notes: str | None) -> str | None:
+    return "; ".join(n for n in notes if n) or None
+
+
+def _readable_gb18030(data: bytes) -> str | None:
     try:
         text = data.decode("gb18030")
     except UnicodeDecodeError:
-        text = None
-    if text is not None and _common_share(text) >= _MIN_COMMON_SHARE:
-        return text, "gb18030"
-    raise IngestError(
-        path,
-        f"unsupported or unknown encoding: not UTF-8 (invalid byte at offset {utf8_error.start}), "
-        "not UTF-16 with a BOM, and not readable Chinese in GB18030/GBK; re-save the file as UTF-8",
-    )
+        return None
+    return text if _common_share(text) >= _MIN_COMMON_SHARE else None
+
+
+def _nul_note(text: str) -> str | None:
+    count = text.count("\0")
+    return f"{count:,} NUL characters kept (not shown by most viewers)" if count else None
 
 
 def _check_not_binary(path: Path, data: bytes) -> None:
-    if b"\0" in data:
-        raise IngestError(path, "binary file (contains NUL bytes; UTF-16 text needs a byte-order mark)")
     controls = len(data) - len(data.translate(None, _CONTROL_BYTES))
     if controls > _MAX_CONTROL_SHARE * len(data):
-        raise IngestError(path, f"binary file ({controls / len(data):.0%} control characters)")
+        hint = "; UTF-16 text needs a byte-order mark" if b"\0" in data else ""
+        raise IngestError(path, f"binary file ({controls / len(data):.0%} control characters{hint})")
 
 
 def _common_share(text: str) -> float:
@@ -296,8 +420,9 @@ _HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, hidden: frozenset[str]) -> None:
         super().__init__(convert_charrefs=True)  # entities arrive unescaped in handle_data
+        self.hidden_tags = hidden
         self.parts: list[str] = []
         self.hidden = 0
         self.pre = 0
@@ -305,7 +430,7 @@ class _TextExtractor(HTMLParser):
         self.found: dict[str, list[str]] = {}
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _HTML_HIDDEN:
+        if tag in self.hidden_tags:
             self.hidden += 1
         if tag in _HTML_BLOCKS:
             self.parts.append("\n")
@@ -316,7 +441,7 @@ class _TextExtractor(HTMLParser):
             self.found[tag] = []
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in _HTML_HIDDEN:
+        if tag in self.hidden_tags:
             self.hidden = max(0, self.hidden - 1)
         if tag in _HTML_BLOCKS:
             self.parts.append("\n")
@@ -336,9 +461,10 @@ class _TextExtractor(HTMLParser):
         return _HTML_SPACE.sub(" ", "".join(self.found.get(tag, []))).strip()
 
 
-def _html_to_text(path: Path, source: str) -> tuple[str, str | None]:
-    """Visible text (one block per line) and the title from <title> or else <h1>."""
-    parser = _TextExtractor()
+def _html_to_text(path: Path, source: str, kind: str) -> tuple[str, str | None]:
+    """Visible text (one block per line) and the title from <title> or else <h1>; from Markdown (rendered),
+    code blocks are left out too."""
+    parser = _TextExtractor(_HTML_HIDDEN | {"pre"} if kind == "markdown" else _HTML_HIDDEN)
     try:
         parser.feed(source)
         parser.close()
@@ -347,7 +473,7 @@ def _html_to_text(path: Path, source: str) -> tuple[str, str | None]:
     lines = (line.strip() for line in "".join(parser.parts).split("\n"))
     text = "\n".join(line for line in lines if line)
     if not text:
-        raise IngestError(path, "HTML has no visible text")
+        raise IngestError(path, f"{'Markdown' if kind == 'markdown' else 'HTML'} has no visible text")
     return text, parser.heading("title") or parser.heading("h1") or None
 
 

@@ -141,8 +141,11 @@ class Lexicon:
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
     media_suffixes: frozenset[str]
+    sector_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
+    not_places: frozenset[str]
     verbs_after_names: frozenset[str]
+    feature_endings_words: frozenset[str]
     media_cues_after: frozenset[str]
     media_cues_before: frozenset[str]
     zone_bodies: frozenset[str]
@@ -151,6 +154,10 @@ class Lexicon:
     place_levels: dict[str, str]  # place ending → administrative level (街道 → township)
     name_stop_words: frozenset[str]
     name_part_tags: frozenset[str]
+    proper_name_tags: frozenset[str]
+    verb_tags: frozenset[str]
+    number_tags: frozenset[str]
+    measure_tags: frozenset[str]
     name_part_words: frozenset[str]
     name_stop_chars: frozenset[str]
     materials: frozenset[str]
@@ -207,6 +214,14 @@ class Lexicon:
         return made_of(uncounted, self._generic_org_words)
 
     @cached_property
+    def county_endings(self) -> tuple[str, ...]:
+        return longest_first(e for e, level in self.place_levels.items() if level == "county" and len(e) == 1)
+
+    @cached_property
+    def feature_endings(self) -> tuple[str, ...]:
+        return longest_first(self.feature_endings_words)
+
+    @cached_property
     def leading_non_name_words(self) -> tuple[str, ...]:
         """Words a name never starts with (该县, 一名, 单位), longest first."""
         return longest_first(w for w in self.name_stop_words if len(w) > 1)
@@ -229,7 +244,7 @@ class Lexicon:
         return counted != rest if not stem else made_of(stem, self._place_modifiers)
 
     def trim_name(self, name: str) -> str | None:
-        """Cut a surname-anchored name before a stop character (杨慧在 → 杨慧); None if it is no name."""
+        """Cut a surname-anchored name before a stop character (张三在 → 张三); None if it is no name."""
         surname = next((s for s in self._surnames if name.startswith(s)), "")
         given = name[len(surname) :]
         if not surname or not given:
@@ -253,11 +268,14 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
     return {
         "org_suffixes": _select(entries, "ending", ("ORG",)),
         "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
+        "sector_suffixes": _select(entries, "ending", ("ORG",), "after_place"),
         "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
+        "not_places": _select(entries, "not_place", GRAMMAR_LABELS),
+        "feature_endings_words": _select(entries, "ending", ("LOC",), "feature"),
         "party_suffixes": _select(entries, "ending", ("ORG",), "party"),
         "located_org_suffixes": _select(entries, "ending", ("ORG",), "located"),
         "gpe_suffixes": _select(entries, "ending", ("GPE",)),
-        "loc_suffixes": _select(entries, "ending", ("LOC",)),
+        "loc_suffixes": _select(entries, "ending", ("LOC",)) - _select(entries, "ending", ("LOC",), "feature"),
         "zone_words": _select(entries, "ending", ("GPE",), "zone"),
         "standalone_orgs": _select(entries, "standalone", ("ORG",)),
         "zone_bodies": _select(entries, "standalone", ("ORG",), "zone_body"),
@@ -305,8 +323,7 @@ def load_lexicon(directory: Path = DATA_DIR) -> Lexicon:
     }
     # Full names of provinces and prefectures are shown by their short form (深圳市 → 深圳), as the data says.
     aliases = {**load_divisions().short_forms(), **{str(k): str(v) for k, v in aliases_data.items()}}
-    not_places = _select(grammar, "not_place", ("GPE",))
-    place_names, city_names = place_name_sets(not_places, from_grammar["zone_words"], aliases)
+    place_names, city_names = place_name_sets(from_grammar["not_places"], from_grammar["zone_words"], aliases)
     return Lexicon(
         **word_lists,
         **from_grammar,

@@ -18,7 +18,7 @@ import pandas as pd
 
 from kg.export import EDGE_ATTRS, TYPE_COLORS, format_evidence
 
-__all__ = ["KnowledgeGraph", "UnknownEntityError"]
+__all__ = ["KnowledgeGraph", "UnknownEntityError", "edge_table"]
 
 _EDGE_BASE = ["direction", "subject", "predicate", "object", "subject_id", "object_id", "key"]
 _EDGE_TAIL = ["weight", "docs", "sentences"]
@@ -51,8 +51,13 @@ class KnowledgeGraph:
         path = Path(out_dir)
         if path.is_dir():
             path = path / "graph.json"
-        data = json.loads(path.read_text(encoding="utf-8"))
-        graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            graph = nx.node_link_graph(data, directed=True, multigraph=True, edges="edges")
+        except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as err:
+            # A truncated or foreign file: say which one, whatever the parser tripped over.
+            cause = f"missing key {err}" if isinstance(err, KeyError) else str(err) or type(err).__name__
+            raise ValueError(f"{path}: not a kg graph.json ({cause})") from err
         # Give every element the list-valued attributes the query code relies on, even where the
         # exporter found them missing or None.
         for _, attrs in graph.nodes(data=True):
@@ -83,35 +88,7 @@ class KnowledgeGraph:
         edges = [("out", *e) for e in self.graph.out_edges(node, keys=True, data=True)]
         # A self-loop is both out- and in-edge; list it once.
         edges += [("in", *e) for e in self.graph.in_edges(node, keys=True, data=True) if e[0] != node]
-        present = {str(k) for *_, data in edges for k, v in data.items() if v is not None}
-        attr_cols = [a for a in EDGE_ATTRS if a in present]
-        attr_cols += sorted(present - set(EDGE_ATTRS) - _NOT_ATTRS)
-        rows = []
-        for direction, u, v, key, data in edges:
-            evidence = data.get("evidence") or []
-            row = {
-                "direction": direction,
-                "subject": self._label(u),
-                "predicate": data.get("predicate"),
-                "object": self._label(v),
-                "subject_id": u,
-                "object_id": v,
-                "key": key,
-                **{col: data.get(col) for col in attr_cols},
-                "weight": data.get("weight"),
-                "docs": list(dict.fromkeys(ev.get("doc") for ev in evidence)),
-                "sentences": [format_evidence([ev]) for ev in evidence],
-            }
-            rows.append(row)
-        rows.sort(
-            key=lambda r: (
-                r["direction"] != "out",
-                str(r["predicate"]),
-                r["object"] if r["direction"] == "out" else r["subject"],
-                str(r["key"]),
-            )
-        )
-        return pd.DataFrame(rows, columns=[*_EDGE_BASE, *attr_cols, *_EDGE_TAIL])
+        return edge_table((d, u, self._label(u), v, self._label(v), k, data) for d, u, v, k, data in edges)
 
     def entities(self, type: str | None = None) -> pd.DataFrame:
         """Entities (optionally of one type) by mentions, then degree, then label."""
@@ -226,7 +203,7 @@ class KnowledgeGraph:
         if name in self.graph:
             return name
         key = _norm(name)
-        # A label beats an alias: "凌兵奎" should not be ambiguous because someone else was once called that.
+        # A label beats an alias: "张三" should not be ambiguous because someone else was once called that.
         for index in (self._by_label, self._by_alias):
             ids = sorted(set(index.get(key, [])))
             if len(ids) == 1:
@@ -279,6 +256,44 @@ class KnowledgeGraph:
 
     def _describe(self, node: str) -> str:
         return f"{self._label(node)} ({node})"
+
+
+def edge_table(edges: Iterable[tuple[str, str, str, str, str, str, dict[str, Any]]]) -> pd.DataFrame:
+    """The who-did-what table from (direction, subject id, subject, object id, object, key, edge data) tuples.
+
+    Shared by the networkx and the Cypher side so both answer in exactly the same shape and order.
+    """
+    edges = list(edges)
+    present = {str(k) for *_, data in edges for k, v in data.items() if v is not None}
+    attr_cols = [a for a in EDGE_ATTRS if a in present]
+    attr_cols += sorted(present - set(EDGE_ATTRS) - _NOT_ATTRS)
+    rows = []
+    for direction, u, subject, v, obj, key, data in edges:
+        evidence = data.get("evidence") or []
+        rows.append(
+            {
+                "direction": direction,
+                "subject": subject,
+                "predicate": data.get("predicate"),
+                "object": obj,
+                "subject_id": u,
+                "object_id": v,
+                "key": key,
+                **{col: data.get(col) for col in attr_cols},
+                "weight": data.get("weight"),
+                "docs": list(dict.fromkeys(ev.get("doc") for ev in evidence)),
+                "sentences": [format_evidence([ev]) for ev in evidence],
+            }
+        )
+    rows.sort(
+        key=lambda r: (
+            r["direction"] != "out",
+            str(r["predicate"]),
+            r["object"] if r["direction"] == "out" else r["subject"],
+            str(r["key"]),
+        )
+    )
+    return pd.DataFrame(rows, columns=[*_EDGE_BASE, *attr_cols, *_EDGE_TAIL])
 
 
 def _norm(text: Any) -> str:

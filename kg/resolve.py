@@ -2,10 +2,10 @@
 
 - Aliases from data (鹰城 → 平顶山).
 - A short name that depends on context (高新区, 开发区, 区党工委) is qualified by the document's own zone
-  (平顶山高新区, 成都高新区, 廊坊开发区): the zone written with its city most often in the document, else
+  (<city A>高新区 and <city B>高新区 stay apart): the zone written with its city most often in the document, else
   the document's most mentioned city. Without either it stays local to the document, never merged blindly.
 - A body named only by a generic place word (社区党支部, 村党支部) is qualified by the nearest place written
-  before it in the sentence (社区党支部（阳光佳和小区）).
+  before it in the sentence (社区党支部（X小区）).
 - Within a document a shortened mention joins the one longer mention of the same type that contains it.
 - Across documents, the same qualified name and type is one entity.
 """
@@ -16,6 +16,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from kg.divisions import load_divisions
 from kg.extract import DOCUMENT
 from kg.lexicon import Lexicon, alternation, load_lexicon
 from kg.nlp.domain import TITLE_REFERENCE
@@ -43,7 +44,7 @@ class Resolver:
         self.short_prefix_re = re.compile(f"^(?:{alternation(lex.zone_short_prefixes)})(?=.)")
 
     def document_zones(self, doc: Document) -> dict[str, str]:
-        """Zone word → its qualified name in this document (高新区 → 平顶山高新区), most written zone first."""
+        """Zone word → its qualified name in this document (高新区 → <city>高新区), most written zone first."""
         written: dict[str, Counter[str]] = {}
         cities: Counter[str] = Counter()
         for start, end in self.lexicon.city_names.finditer(doc.text):
@@ -87,24 +88,30 @@ class Resolver:
         by_doc: dict[str, list[Mention]] = {}
         for mention in mentions:
             by_doc.setdefault(mention.doc_id, []).append(mention)
-        # Name-part ends of relations are mentions too (平东社区 read off 平东社区站党总支).
+        # Name-part ends of relations are mentions too (X社区 read off X社区站党总支).
         known = {mention_key(m) for m in mentions}
         for relation in relations:
             for end in (relation.subject, relation.object):
                 if end.label != DOCUMENT and mention_key(end) not in known:
                     known.add(mention_key(end))
                     by_doc.setdefault(end.doc_id, []).append(end)
+        relations_by_doc: dict[str, list[Relation]] = {}
+        for relation in relations:
+            relations_by_doc.setdefault(relation.subject.doc_id, []).append(relation)
         entities: dict[str, Entity] = {}
         ids: dict[tuple[str, int, int, str], str] = {}
         for doc_id in sorted(by_doc):
             doc_mentions = sorted(by_doc[doc_id], key=lambda m: (m.start, m.end))
             zones = self.document_zones(docs[doc_id])
-            names = {}
+            by_sentence: dict[int, list[Mention]] = {}
             for mention in doc_mentions:
-                context = [m for m in doc_mentions if m.sentence == mention.sentence]
-                names[mention_key(mention)] = self.canonical(mention, zones, context)
+                by_sentence.setdefault(mention.sentence, []).append(mention)
+            names = {
+                mention_key(mention): self.canonical(mention, zones, by_sentence[mention.sentence])
+                for mention in doc_mentions
+            }
             shortened = join_shortened(doc_mentions, names)
-            shortened.update(title_references(doc_mentions, [r for r in relations if r.subject.doc_id == doc_id]))
+            shortened.update(title_references(doc_mentions, relations_by_doc.get(doc_id, [])))
             for mention in doc_mentions:
                 name = shortened.get(names[mention_key(mention)], names[mention_key(mention)])
                 entity_id = f"{mention.label}:{name}"
@@ -115,6 +122,7 @@ class Resolver:
                 if mention.source != "name_parts":
                     entity.mentions += 1
                 entity.documents.add(doc_id)
+        self.locate_areas(entities)
         resolved = []
         for relation in relations:
             ends = [
@@ -123,6 +131,29 @@ class Resolver:
             ]
             resolved.append(ResolvedRelation(ends[0], ends[1], relation))
         return entities, resolved
+
+    def locate_areas(self, entities: dict[str, Entity]) -> None:
+        """Give each area its chain in the national division list. A name several divisions share (新华区)
+        is settled by the other areas of the same documents: the one division whose chain holds one of them."""
+        divisions = load_divisions()
+        names_in: dict[str, set[str]] = {}
+        for entity in entities.values():
+            if entity.type == "GPE":
+                for doc_id in entity.documents:
+                    names_in.setdefault(doc_id, set()).update({entity.label, *entity.aliases})
+        for entity in entities.values():
+            if entity.type != "GPE":
+                continue
+            # its own name and full forms of it (深圳市 for 深圳), not the shorter names it absorbed (高新区)
+            names = {entity.label, *(a for a in entity.aliases if self.lexicon.aliases.get(a) == entity.label)}
+            candidates = sorted({i for name in names for i in divisions.lookup(name)})
+            if len(candidates) > 1:
+                context = set().union(*(names_in[d] for d in entity.documents)) - names
+                candidates = [i for i in candidates if any({d.name, d.short} & context for d in divisions.chain(i)[1:])]
+            if len(candidates) == 1:
+                chain = divisions.chain(candidates[0])
+                entity.division = "/".join(d.name for d in reversed(chain))
+                entity.division_code = next((d.code for d in chain if d.code), "")
 
     @staticmethod
     def document_entity(end: Mention, docs: dict[str, Document], entities: dict[str, Entity]) -> str:
@@ -135,7 +166,7 @@ class Resolver:
 
 
 def title_references(mentions: list[Mention], relations: list[Relation]) -> dict[str, str]:
-    """马书记 → 马书丽 where exactly one person of that surname holds that title (任职) in the document."""
+    """王书记 → 王小明 where exactly one person of that surname holds that title (任职) in the document."""
     holders = {(r.subject.text, r.attrs.get("title", "")) for r in relations if r.predicate == "任职"}
     joined = {}
     for mention in mentions:
@@ -163,10 +194,15 @@ def join_shortened(mentions: list[Mention], names: dict[tuple[str, int, int, str
         by_label.setdefault(mention.label, set()).add(names[mention_key(mention)])
     joined = {}
     for label, group in by_label.items():
-        if label == "PERSON":  # 张 inside 张嘉钢 is no evidence of the same person
+        if label == "PERSON":  # 张 inside 张三丰 is no evidence of the same person
             continue
-        for name in group:
-            longer = [other for other in group if name != other and name in other and len(name) >= 3]
-            if len(longer) == 1:
-                joined[name] = longer[0]
+        # Look each name's substrings up (of the lengths names have) instead of testing every pair of names.
+        lengths = sorted({len(name) for name in group if len(name) >= 3})
+        containers: dict[str, set[str]] = {}
+        for other in group:
+            for size in (n for n in lengths if n < len(other)):
+                for start in range(len(other) - size + 1):
+                    if (part := other[start : start + size]) in group:
+                        containers.setdefault(part, set()).add(other)
+        joined.update({name: min(longer) for name, longer in containers.items() if len(longer) == 1})
     return joined

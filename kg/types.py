@@ -27,14 +27,16 @@ class Document:
     year: int | None = None  # for dates written without a year (1月30日)
     encoding: str = "utf-8"
     sentences: list[Sentence] = field(default_factory=list)
+    damage: str | None = None  # what ingest repaired to read the file (invalid bytes replaced, mixed encoding)
 
 
 @dataclass(frozen=True)
 class Skipped:
-    """A file ingest could not use, with the reason shown to the user."""
+    """A file or folder ingest did not read, with the reason shown to the user."""
 
     path: str
     reason: str
+    deliberate: bool = False  # kg's own output, or a second path to a file read once: not a failure for --strict
 
 
 @dataclass(frozen=True)
@@ -78,3 +80,7 @@ class Entity:
     aliases: set[str] = field(default_factory=set)
     mentions: int = 0
     documents: set[str] = field(default_factory=set)
+    # where an area lies per the national division list ("广东省/深圳市/宝安区") and the nearest division code;
+    # empty when the list has no such name or the documents do not tell which of several it is
+    division: str = ""
+    division_code: str = ""

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from kg.lexicon import load_lexicon
+from kg.lexicon import load_lexicon, read_grammar
 from kg.nlp import available_pipelines, load_pipeline, pipeline_id
+from kg.nlp.domain import DomainEntities, RuleSpan
 
 CASES = [
     (
@@ -138,3 +139,67 @@ def test_installed_zh_core_web_is_preferred_and_gets_the_domain_layer():
     assert pipeline_id(nlp).startswith("zh_core_web")
     doc = nlp("平东社区站党总支书记张嘉钢和该社区13名工作人员")
     assert ("平东社区站党总支", "ORG") in {(e.text, e.label_) for e in doc.ents}
+
+
+# General rules of the name grammar, on invented sentences of the shapes met in real articles.
+GRAMMAR_CASES = [
+    ("深圳市红十字会接收捐款20万元。", [("深圳市红十字会", "ORG")]),  # association endings
+    ("东海网3月2日讯（记者 张华）", [("东海网", "ORG"), ("张华", "PERSON")]),  # an outlet where it is cited
+    ("来源：东海网  编辑：王小明", [("东海网", "ORG"), ("王小明", "PERSON")]),
+    ("国庆假期，山西消防共接警出动380起。", [("山西消防", "ORG")]),  # a sector word after a place
+    ("市委组织部副部长张华一行来到现场。", [("市委组织部", "ORG"), ("张华", "PERSON")]),
+    ("青县卫生健康局党组书记、局长王小明介绍", [("青县卫生健康局", "ORG"), ("王小明", "PERSON")]),
+    ("他们把口罩送到该县人民医院。", [("人民医院", "ORG")]),  # no determiner in a name
+    ("王小明、李华、赵刚等同志主动报名。", [("王小明", "PERSON"), ("李华", "PERSON"), ("赵刚", "PERSON")]),
+    ("（王小明、李华）", [("王小明", "PERSON"), ("李华", "PERSON")]),  # closing author line
+    ("(记者:张华 摄影:王小明 责编:赵刚)", [("张华", "PERSON"), ("王小明", "PERSON"), ("赵刚", "PERSON")]),
+    ("广东深圳市宝安区福永街道", [("广东", "GPE"), ("深圳市", "GPE"), ("宝安区", "GPE"), ("福永街道", "GPE")]),
+    ("成都高新区各级党组织", [("成都高新区", "GPE")]),  # a zone's full name holds its city
+    ("镇宁自治县召开会议", [("镇宁自治县", "GPE")]),
+]
+GRAMMAR_NOT_ENTITIES = [
+    "已经在2个小区的9栋楼开展工作",  # counted kinds of places
+    "下达所有住宅小区封闭管控任务",
+    "在一楼大厅排队",  # 厅 inside 大厅 is no ending
+    "出动消防车辆627辆",  # a sector word without a place
+    "祝大家安康",  # a division short form that is a common word
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), GRAMMAR_CASES, ids=[c[1][0][0] for c in GRAMMAR_CASES])
+def test_name_grammar_spans(nlp, text, expected):
+    found = {(ent.text, ent.label_) for ent in nlp(text).ents}
+    assert set(expected) <= found, sorted(found)
+
+
+@pytest.mark.parametrize("text", GRAMMAR_NOT_ENTITIES)
+def test_name_grammar_leaves_kinds_of_things_alone(nlp, text):
+    assert [ent.text for ent in nlp(text).ents if ent.label_ in ("GPE", "LOC", "ORG")] == []
+
+
+def test_a_place_right_before_an_organisation_joins_its_name():
+    spans = [RuleSpan(0, 2, "GPE", "division_list"), RuleSpan(2, 4, "GPE", "ner"), RuleSpan(4, 7, "ORG", "ner")]
+    assert DomainEntities.join_place_prefixes(spans) == [RuleSpan(0, 7, "ORG", "ner")]
+    apart = [RuleSpan(0, 2, "GPE", "ner"), RuleSpan(3, 6, "ORG", "ner")]
+    assert DomainEntities.join_place_prefixes(apart) == apart
+
+
+def test_a_models_place_takes_the_label_of_its_ending(nlp):
+    domain = nlp.get_pipe("kg_domain")
+    assert domain.relabelled(RuleSpan(0, 3, "GPE", "ner"), "小清河水位上涨").label == "LOC"
+    assert domain.relabelled(RuleSpan(0, 4, "GPE", "ner"), "阳光小区门口").label == "LOC"
+    assert domain.relabelled(RuleSpan(0, 3, "GPE", "ner"), "深圳市的").label == "GPE"
+    assert domain.relabelled(RuleSpan(0, 2, "GPE", "ner"), "博山与青州").label == "GPE"  # 博山区 without 区
+
+
+def test_generic_places_after_counts_and_modifiers():
+    lexicon = load_lexicon()
+    assert lexicon.is_generic_place("2个小区") and lexicon.is_generic_place("100个开放小区")
+    assert lexicon.is_generic_place("住宅小区") and not lexicon.is_generic_place("阳光小区")
+
+
+def test_name_grammar_table_rejects_a_bad_row(tmp_path):
+    bad = tmp_path / "name_grammar.tsv"
+    bad.write_text("# header\n有限公司\tending\tORG\t\n厂\tsuffix\tORG\t\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"name_grammar.tsv:3: expected word"):
+        read_grammar(bad)

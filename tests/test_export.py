@@ -329,7 +329,17 @@ def _read_csv(path: Path) -> list[dict[str, str]]:
 
 def test_nodes_csv(graph: nx.MultiDiGraph, out: Path) -> None:
     rows = _read_csv(out / "nodes.csv")
-    assert list(rows[0]) == ["id", "label", "type", "aliases", "mentions", "documents", "degree"]
+    assert list(rows[0]) == [
+        "id",
+        "label",
+        "type",
+        "aliases",
+        "mentions",
+        "documents",
+        "division",
+        "division_code",
+        "degree",
+    ]
     assert [r["id"] for r in rows] == sorted(graph.nodes)
     lin = next(r for r in rows if r["id"] == "PERSON:凌兵奎")
     assert lin == {
@@ -339,6 +349,8 @@ def test_nodes_csv(graph: nx.MultiDiGraph, out: Path) -> None:
         "aliases": "凌书记",
         "mentions": "5",
         "documents": "d1|d2",
+        "division": "",
+        "division_code": "",
         "degree": "3",
     }
 
@@ -357,14 +369,8 @@ def test_edges_csv(graph: nx.MultiDiGraph, out: Path) -> None:
         "",
         "2",
     )
-    assert (
-        first["evidence"]
-        == "d1#0: 兴隆村党支部书记凌兵奎带领党员值守卡口。 || d2#3: 凌兵奎是兴隆村党支部书记。"
-    )
-    assert (
-        json.loads(first["evidence_json"])
-        == graph.edges["PERSON:凌兵奎", "ORG:兴隆村党支部", "0"]["evidence"]
-    )
+    assert first["evidence"] == "d1#0: 兴隆村党支部书记凌兵奎带领党员值守卡口。 || d2#3: 凌兵奎是兴隆村党支部书记。"
+    assert json.loads(first["evidence_json"]) == graph.edges["PERSON:凌兵奎", "ORG:兴隆村党支部", "0"]["evidence"]
     assert second["predicate"] == "带领" and second["source_label"] == "凌兵奎"
     wang = next(r for r in rows if r["source"] == "PERSON:王秀英")
     assert wang["evidence"] == "d1#4: 党支部委员王秀英 主动报名当志愿者。"  # newline flattened for Excel

@@ -89,7 +89,7 @@ def test_crlf_and_width_are_kept_verbatim(tmp_path):
     [
         ("empty.txt", b"", "empty"),
         ("blank.txt", " \n\t\r\n\u3000 \n".encode(), "whitespace"),
-        ("random.txt", bytes(random.Random(7).randrange(256) for _ in range(4096)) + b"\0\0", "binary"),
+        ("random.txt", random.Random(7).randbytes(4096) + b"\0\0", "binary"),
         ("controls.txt", b"abc\x01\x02\x03\x04\x05\x06\x07" * 50, "control characters"),
         ("utf16-nobom.txt", SAMPLE.encode("utf-16-le"), "byte-order mark"),
         ("latin1.txt", "Crème brûlée à la carte, où?".encode("latin-1"), "encoding"),
@@ -157,12 +157,20 @@ def test_huge_file_is_rejected_by_stat_without_reading(tmp_path, monkeypatch):
 def test_discover_recurses_filters_and_sorts(tmp_path):
     for rel in ["b/z.txt", "b/a.MD", "a.htm", "c/d/e.html", "skip.pdf", ".hidden/x.txt", "b/.x.txt"]:
         write(tmp_path / rel, "文字。")
-    found = discover([tmp_path / "b", tmp_path, tmp_path / "a.htm"])
-    rel = [p.relative_to(tmp_path).as_posix() for p in found]
-    assert rel == ["a.htm", "b/a.MD", "b/z.txt", "c/d/e.html"]
+    found, skipped = discover([tmp_path / "b", tmp_path, tmp_path / "a.htm"])
+    assert [doc_id for _, doc_id in found] == ["a.htm", "b/a.MD", "b/z.txt", "c/d/e.html"]
+    assert all(path.relative_to(tmp_path).as_posix() == doc_id for path, doc_id in found)
+    # Everything passed over is listed; b/ and a.htm were reached twice and read once.
+    reasons = {Path(s.path).relative_to(tmp_path).as_posix(): s for s in skipped}
+    assert {k: v.reason for k, v in reasons.items() if not v.deliberate} == {
+        "skip.pdf": "unsupported file type '.pdf' (expected .txt, .md, .html, .htm)",
+        ".hidden": "hidden",
+        "b/.x.txt": "hidden",
+    }
+    assert {k for k, v in reasons.items() if v.deliberate} == {"b", "a.htm"}
     # Explicit files are kept whatever they are, so read_document can say why they are unusable.
     explicit = [tmp_path / "skip.pdf", tmp_path / "nope.txt"]
-    assert discover(explicit) == sorted(explicit)
+    assert discover(explicit) == ([(explicit[0], "skip.pdf")], [Skipped(str(explicit[1]), "no such file or folder")])
 
 
 def test_load_documents_continues_past_bad_files(tmp_path):
@@ -172,13 +180,13 @@ def test_load_documents_continues_past_bad_files(tmp_path):
     write(tmp_path / "in/sub/4_good.md", "# 标题\n第二篇。")
     write(tmp_path / "in/sub/1_good.html", "<p>同名文件。</p>")
     docs, skipped = load_documents([tmp_path / "in", tmp_path / "gone.txt"], year=2021)
-    assert [d.id for d in docs] == ["1_good", "4_good"]
+    assert [d.id for d in docs] == ["in/1_good.txt", "in/sub/1_good.html", "in/sub/4_good.md"]
     assert all(d.year == 2021 for d in docs)
     assert all(isinstance(s, Skipped) for s in skipped)
     reasons = {Path(s.path).name: s.reason for s in skipped}
-    assert set(reasons) == {"2_empty.txt", "3_binary.txt", "1_good.html", "gone.txt"}
+    assert set(reasons) == {"2_empty.txt", "3_binary.txt", "gone.txt"}
     assert "empty" in reasons["2_empty.txt"] and "binary" in reasons["3_binary.txt"]
-    assert "duplicate document id" in reasons["1_good.html"] and "no such file" in reasons["gone.txt"]
+    assert "no such file" in reasons["gone.txt"]
 
 
 # --- sentences and paragraphs ------------------------------------------------------------------------
@@ -308,7 +316,7 @@ def test_parse_date(s, year, expected):
 def test_date_and_year_rules(tmp_path, name, text, year_arg, date, year):
     doc = read_document(write(tmp_path / name, text), year=year_arg)
     assert (doc.date, doc.year) == (date, year)
-    assert doc.id == Path(name).stem and doc.path == str(tmp_path / name)
+    assert doc.id == name and doc.path == str(tmp_path / name)
 
 
 @pytest.mark.parametrize(
@@ -331,4 +339,9 @@ def test_kgignore_skips_listed_paths(tmp_path):
     (tmp_path / "a.txt").write_text("高新区复工复产。", encoding="utf-8")
     (tmp_path / "notes.md").write_text("笔记。", encoding="utf-8")
     (tmp_path / ".kgignore").write_text("# comment\ngold/\nnotes.md\n", encoding="utf-8")
-    assert discover([tmp_path]) == [tmp_path / "a.txt"]
+    found, skipped = discover([tmp_path])
+    assert found == [(tmp_path / "a.txt", "a.txt")]
+    assert {Path(s.path).name: s.reason.split(" (")[1] for s in skipped} == {
+        "gold": "pattern 'gold')",
+        "notes.md": "pattern 'notes.md')",
+    }

@@ -72,6 +72,11 @@ def _check_outputs(nb) -> None:
     assert "河南金泉机械有限公司" in _text(cells["who-jinquan"])
     assert "—" in _text(cells["path"])
     assert "张嘉钢" in _text(cells["ego"])
+    # Section 4: the Cypher answers beside networkx's.
+    assert "Cypher rows equal the networkx rows: True" in _text(cells["cypher-who"])
+    assert "方便食品" in _text(cells["cypher-donations"])
+    cypher_steps, networkx_steps = (line for line in _text(cells["cypher-path"]).splitlines() if "steps" in line)
+    assert cypher_steps.split(": ")[1] == networkx_steps.split(": ")[1]
 
 
 def test_committed_notebook_is_valid_with_outputs() -> None:

@@ -100,3 +100,22 @@ def test_title_reference_joins_the_one_holder_of_that_title():
     entities, _ = Resolver().resolve([doc], all_mentions, relations)
     assert "PERSON:马书记" not in entities
     assert entities["PERSON:马书丽"].mentions == 2 and "马书记" in entities["PERSON:马书丽"].aliases
+
+
+def test_areas_get_their_chain_in_the_national_division_list():
+    from kg.types import Entity
+
+    entities = {
+        "GPE:新华区": Entity("GPE:新华区", "新华区", "GPE", documents={"d1"}),
+        "GPE:沧州": Entity("GPE:沧州", "沧州", "GPE", aliases={"沧州市"}, documents={"d1"}),
+        "GPE:深圳": Entity("GPE:深圳", "深圳", "GPE", aliases={"深圳市"}, documents={"d2"}),
+        "GPE:新华区 (d3)": Entity("GPE:新华区 (d3)", "新华区", "GPE", documents={"d3"}),
+        "ORG:深圳市委": Entity("ORG:深圳市委", "深圳市委", "ORG", documents={"d2"}),
+    }
+    Resolver().locate_areas(entities)
+    # 新华区 is a district of several cities: the city written in the same document decides
+    assert entities["GPE:新华区"].division == "河北省/沧州市/新华区"
+    assert entities["GPE:新华区"].division_code.startswith("1309")
+    assert entities["GPE:深圳"].division == "广东省/深圳市" and entities["GPE:深圳"].division_code == "440300"
+    assert entities["GPE:新华区 (d3)"].division == ""  # nothing in its document tells which one
+    assert entities["ORG:深圳市委"].division == ""

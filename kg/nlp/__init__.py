@@ -109,23 +109,27 @@ def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Me
 def propagate_names(doc: Document, mentions: list[Mention]) -> list[Mention]:
     """Label every other occurrence of a name that a domain rule found once in the document.
 
-    A title or byline anchors a name once (书记张春阳); later the text just says 张春阳. Only rule-found
+    A title or byline anchors a name once (书记张三); later the text just says 张三. Only rule-found
     names spread (the statistical model's guesses are not amplified), only inside one sentence each, and only
-    over mentions that lie wholly inside the occurrence (北京奔驰 replaces the place 北京 found in it).
+    over mentions that lie wholly inside the occurrence (a brand named after its city replaces the place found in it).
     """
     starts = [s.start for s in doc.sentences]
-    kept = list(mentions)
+    # Mentions never cross a sentence end, so an occurrence is compared with its own sentence's mentions only.
+    kept: dict[int, list[Mention]] = {}
+    for mention in mentions:
+        kept.setdefault(mention.sentence, []).append(mention)
     names = {(m.text, m.label) for m in mentions if m.source != "ner" and len(m.text) >= 2}
     for text, label in sorted(names, key=lambda item: (-len(item[0]), item)):
         position = doc.text.find(text)
         while position >= 0:
             end = position + len(text)
             index = bisect_right(starts, position) - 1
-            overlapping = [m for m in kept if m.start < end and position < m.end]
+            sentence = kept.get(index, [])
+            overlapping = [m for m in sentence if m.start < end and position < m.end]
             inside = all(position <= m.start and m.end <= end for m in overlapping)
             already = any(m.start == position and m.end == end for m in overlapping)
             if inside and not already and index >= 0 and end <= doc.sentences[index].end:
-                kept = [m for m in kept if m not in overlapping]
-                kept.append(Mention(doc.id, position, end, label, text, index, "propagated"))
+                kept[index] = [m for m in sentence if m not in overlapping]
+                kept[index].append(Mention(doc.id, position, end, label, text, index, "propagated"))
             position = doc.text.find(text, end)
-    return sorted(kept, key=lambda m: (m.start, m.end))
+    return sorted((m for sentence in kept.values() for m in sentence), key=lambda m: (m.start, m.end))

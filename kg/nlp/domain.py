@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import re
 import shutil
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -25,13 +26,11 @@ from kg.lexicon import CJK, DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_l
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
-# PKU tags of proper names: place, organisation, person, other proper noun.
-PROPER_NAME_TAGS = frozenset({"ns", "nt", "nr", "nz"})
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
 # Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
 GENERIC_ORG = "generic_org"
-# The pattern id of 马书记-style mentions, which resolution maps to the person holding that title.
+# The pattern id of 王书记-style mentions, which resolution maps to the person holding that title.
 TITLE_REFERENCE = "person_title_reference"
 
 
@@ -88,6 +87,7 @@ class DomainEntities:
         self.patterns = load_person_patterns(directory / "entity_patterns.yaml", lexicon)
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
         self.zone_words = lexicon.zone_words
+        self.two_char_leads = [w for w in lexicon.leading_non_name_words if len(w) == 2]
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
@@ -95,43 +95,73 @@ class DomainEntities:
             r"((?:[^，。；;,、\s]{2,12}、)*[^，。；;,、\s]{2,12})等[0-9一二三四五六七八九十百余多]*[家个]?"
             f"[^，。；;,、]{{0,4}}(?:{alternation(lexicon.enumeration_org_heads)})"
         )
-        self.blockers = tuple(lexicon.suffix_blockers)
-        # 东南网莆田8月11日讯: a place and a date may stand between the outlet and its cue
+        # ending → (blocker, offset of the ending inside it): 厅 in 大厅 at 1, 局 in 局面 at 0
+        self.blockers: dict[str, list[tuple[str, int]]] = {}
+        for blocker in sorted(lexicon.suffix_blockers):
+            for ending in lexicon.org_suffixes:
+                if ending in blocker:
+                    self.blockers.setdefault(ending, []).append((blocker, blocker.index(ending)))
+        # 某某网某市8月11日讯: a place and a date may stand between the outlet and its cue
         self.media_cue_after_re = re.compile(
             f"(?:[{CJK}]{{0,4}}[0-9]{{1,2}}月[0-9]{{1,2}}日)?(?:{alternation(lexicon.media_cues_after)})"
         )
         self.media_cue_before_re = re.compile(f"(?:{alternation(lexicon.media_cues_before)})[\\s:：《]*$")
 
     def __call__(self, doc: Doc) -> Doc:
+        text = doc.text  # Doc.text joins the whole doc on each access: read it once
         rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
-            self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), doc.text)
+            self.relabelled(
+                self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), text), text
+            )
             for ent in doc.ents
             # the model also tags kinds of places (辖区, 卡点) and stray symbols (## of a Markdown heading)
             if ent.label_ in MODEL_LABELS
             and any(is_cjk_word(ch) for ch in ent.text)
             and not self.lexicon.is_generic_place(ent.text)
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
+            and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
         ]
-        kept = rule_spans + [m for m in model_spans if not any(overlaps(m, r) for r in rule_spans)]
+        covered = {i for r in rule_spans for i in range(r.start, r.end)}
+        kept = rule_spans + [m for m in model_spans if covered.isdisjoint(range(m.start, m.end))]
+        kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
         doc = split_tokens_at(doc, {b for s in kept for b in (s.start, s.end)})
         spans = [doc.char_span(s.start, s.end, label=s.label, span_id=s.rule) for s in kept]
         doc.ents = filter_spans([s for s in spans if s is not None])
         return doc
 
+    @staticmethod
+    def join_place_prefixes(spans: list[RuleSpan]) -> list[RuleSpan]:
+        """A place written right before an organisation is part of its name (SCHEMA: one span with its place
+        prefix): <province><brand> is one ORG. Read right to left, so a chain of places joins too."""
+        joined: list[RuleSpan] = []
+        for span in reversed(spans):
+            after = joined[-1] if joined else None
+            if after and after.label == "ORG" and span.label == "GPE" and span.end == after.start:
+                joined[-1] = RuleSpan(span.start, after.end, "ORG", after.rule)
+            else:
+                joined.append(span)
+        return joined[::-1]
+
     def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
         persons = filter_spans_chars(list(self.find_persons(text)))
-        # A name never grows over a person the patterns found (党员宁某驾驶… is no place name).
+        # A name never grows over a person the patterns found (党员赵某驾驶… is no place name).
         blocked = {i for span in persons for i in range(span.start, span.end)}
         found = list(persons)
         for match in self.org_suffix_re.finditer(text):
-            if text.startswith(self.blockers, match.start()):
-                continue
-            # 网, 晚报 … name a news outlet only where the text cites it (某某网讯, 来源：某某网, 某某网记者)
-            if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, match):
+            if self.blocked_ending(text, match):
                 continue
             start = self.grow_left(doc, match.start(), blocked)
+            # 消防, 电力 … name a body only after a place (a province's fire service): 山西消防, not 出动消防
+            if (
+                match.group() in self.lexicon.sector_suffixes
+                and text[start : match.start()] not in self.lexicon.place_names
+            ):
+                continue
+            # 网, 晚报 … name a news outlet only where the text cites it (某某网讯, 来源：某某网, 某某网记者)
+            if match.group() in self.lexicon.media_suffixes and not self.cites_media(text, start, match.end()):
+                continue
             min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
             prefix = text[start : match.start()]
             if len(prefix) < min_prefix:
@@ -147,6 +177,18 @@ class DomainEntities:
         found.extend(self.find_places(doc, blocked))
         return found
 
+    def relabelled(self, span: RuleSpan, text: str) -> RuleSpan:
+        """A model's place takes the label its ending gives (…河, …小区 → LOC; LAC tags every place LOC)."""
+        name = text[span.start : span.end]
+        places = self.lexicon.place_names
+        # a county written without its ending (博山 for 博山区) is an area whatever it ends with
+        if span.label != "GPE" or name in places or any(name + e in places for e in self.lexicon.county_endings):
+            return span
+        ending = next((e for e in self.lexicon.place_suffixes if name.endswith(e) and e != name), None)
+        if ending in self.lexicon.loc_suffixes or (ending is None and name.endswith(self.lexicon.feature_endings)):
+            return replace(span, label="LOC")
+        return span
+
     def trimmed(self, span: RuleSpan, text: str) -> RuleSpan:
         """A model's span without a determiner or verb in front (该县人民医院, 一名…学院) and, for a person, without
         the first character of the verb after it (张三介|绍 → 张三)."""
@@ -158,9 +200,16 @@ class DomainEntities:
             end -= 1
         return RuleSpan(start, end, span.label, span.rule)
 
-    def cites_media(self, text: str, match: re.Match[str]) -> bool:
-        return bool(self.media_cue_after_re.match(text, match.end())) or bool(
-            self.media_cue_before_re.search(text, max(0, match.start() - 8), match.start())
+    def blocked_ending(self, text: str, match: re.Match[str]) -> bool:
+        """The ending lies inside a word in which it is no ending (局面, 大厅, 厂房)."""
+        return any(
+            offset <= match.start() and text.startswith(blocker, match.start() - offset)
+            for blocker, offset in self.blockers.get(match.group(), ())
+        )
+
+    def cites_media(self, text: str, start: int, end: int) -> bool:
+        return bool(self.media_cue_after_re.match(text, end)) or bool(
+            self.media_cue_before_re.search(text, max(0, start - 8), start)
         )
 
     def find_enumerated_orgs(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
@@ -169,8 +218,8 @@ class DomainEntities:
             item_start = match.start(1)
             for item in match.group(1).split("、"):
                 item_end = item_start + len(item)
-                # the first item may carry the clause's verb (保障北京奔驰): keep only its name-like tail, which
-                # includes a place the NER found in it (北京奔驰: 奔驰 reads as a verb)
+                # the first item may carry the clause's verb (保障<city><brand>): keep only its name-like tail, which
+                # includes a place the NER found in it (a brand the tagger reads as a verb)
                 item_tokens = doc.char_span(item_start, item_end, alignment_mode="expand") or ()
                 places = [t.idx for t in item_tokens if t.idx >= item_start and t.ent_type_ in ("GPE", "LOC")]
                 start = max(item_start, min([self.grow_left(doc, item_end, blocked), *places]))
@@ -187,7 +236,7 @@ class DomainEntities:
                 keep_as_written = written.endswith("某") or pattern.id == TITLE_REFERENCE
                 name = written if keep_as_written else self.lexicon.trim_name(written)
                 if name:
-                    yield RuleSpan(start, start + len(name), pattern.label, pattern.id)
+                    yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
 
     def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
@@ -200,7 +249,7 @@ class DomainEntities:
             yield RuleSpan(start, match.end(), "GPE", "zone")
         for token in doc:
             end = token.idx + len(token.text)
-            # the ending may span tokens (东站中路: 东|站|中|路, the 中 of 中路 no name part on its own)
+            # the ending may span tokens (X站中路: X|站|中|路, the 中 of 中路 no name part on its own)
             suffix = next((s for s in self.lexicon.place_suffixes if text.endswith(s, 0, end)), None)
             if suffix is None or not is_cjk_word(token.text):
                 continue
@@ -217,20 +266,21 @@ class DomainEntities:
         """Start of the name whose ending begins at ``position``: grow over name-like tokens.
 
         With ``one_place`` the growth stops at a token that ends a place of its own, since a chain of places
-        is several names (廊坊开发区 | 孔雀城大学里小区) while a body absorbs its places (高新区皇台街道党工委).
+        is several names (X开发区 | Y小区) while a body absorbs its places (X区Y街道党工委).
         """
         start = position
+        rest = ""  # doc.text[start:position], kept from the tokens: Doc.text joins the whole doc on each access
         for token in reversed(doc[: token_index_before(doc, position) + 1]):
-            piece = doc.text[token.idx : min(position, token.idx + len(token.text))]
+            piece = token.text[: position - token.idx]
             too_far = position - token.idx > MAX_NAME_PREFIX
             # A place stem glued to its ending in one token (落实镇, 确保区): the tag describes the whole
-            # unknown word, so only the NER or a proper-name tag (温庄村/ns) makes the stem a name.
+            # unknown word, so only the NER or a proper-name tag (an X村 tagged ns) makes the stem a name.
             if one_place and len(piece) < len(token.text):
-                name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in PROPER_NAME_TAGS
+                name_part = token.ent_type_ in ("GPE", "LOC", "ORG") or token.tag_ in self.lexicon.proper_name_tags
             else:
                 name_part = (
                     self.is_name_part(token, piece)
-                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, doc.text[start:position]))
+                    or (not one_place and self.is_clause_initial_stem(doc, token, piece, rest))
                     or (one_place and self.is_place_infix(doc, token, piece))
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
@@ -242,7 +292,18 @@ class DomainEntities:
             )
             if one_place and ends_place and len(piece) > 1:
                 break
+            # a token that opens with a determiner or verb (该县人民|医院): the name starts after it
+            lead = next((w for w in lexicon.leading_non_name_words if piece.startswith(w) and piece != w), None)
+            if lead:
+                return token.idx + len(lead)
             start = token.idx
+            rest = (token.text_with_ws + rest)[: position - start]
+        # a determiner the segmenter cut in two (该|县人民医院): its second half is no part of the name
+        before = doc[token_index_before(doc, start)] if start > 0 else None
+        if before is not None and any(
+            before.text.endswith(w[:1]) and rest.startswith(w[1:]) for w in self.two_char_leads
+        ):
+            start += 1
         return start
 
     def is_name_part(self, token: Token, piece: str) -> bool:
@@ -255,13 +316,14 @@ class DomainEntities:
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
 
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
-        """和 inside a place name (阳光佳和小区): the word before it is an unknown name stem, not a place,
+        """和 inside a place name (X和小区): the word before it is an unknown name stem, not a place,
         an entity or a generic word, so 和 joins no two things there. A measure word after a number is a
-        numbered compound's stem (66盐家属院)."""
+        numbered compound's stem (a numbered 家属院: 66 + a measure word)."""
         if token.i == 0:
             return False
         before = doc[token.i - 1]
-        if token.tag_ == "q" and before.tag_ == "m" and before.text.isdigit():
+        lexicon = self.lexicon
+        if token.tag_ in lexicon.measure_tags and before.tag_ in lexicon.number_tags and before.text.isdigit():
             return piece not in self.lexicon.name_stop_words and not set(piece) & self.lexicon.name_stop_chars
         after = doc[token.i + 1] if token.i + 1 < len(doc) else None
         # 中央和省: 和 before a one-character ending joins two things
@@ -278,10 +340,10 @@ class DomainEntities:
 
     def is_clause_initial_stem(self, doc: Doc, token: Token, piece: str, rest: str) -> bool:
         """A clause-initial word the tagger calls a verb, in front of a name, is mostly an unknown name stem
-        (，迈克生物党支部 / ，平煤神马集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
+        (，<brand>党支部 / ，<brand>集团) — unless only generic words follow it (，明确领导小组, ，提升防控指挥部)
         or it is a known action verb (，慰问…)."""
         clause_start = token.i == 0 or doc[token.i - 1].is_punct
-        # a body's name opens with its place, so a verb right before a place is a verb (，建立高新区…指挥部)
+        # a body's name opens with its place, so a verb right before a place is a verb (，建立X区…指挥部)
         before_place = token.i + 1 < len(doc) and (
             doc[token.i + 1].ent_type_ in ("GPE", "LOC") or self.zone_re.match(doc[token.i + 1].text)
         )
@@ -290,7 +352,7 @@ class DomainEntities:
             and not before_place
             and bool(rest)
             and not self.lexicon.is_generic_org(rest)
-            and token.tag_ == "v"
+            and token.tag_ in self.lexicon.verb_tags
             and len(piece) >= 2
             and is_cjk_word(piece)
             and piece not in self.lexicon.action_verbs
@@ -303,11 +365,16 @@ def is_cjk_word(text: str) -> bool:
 
 
 def token_index_before(doc: Doc, position: int) -> int:
-    """Index of the token holding the character just before ``position`` (-1 at the start)."""
-    for token in doc:
-        if token.idx + len(token.text) >= position:
-            return token.i if token.idx < position else token.i - 1
-    return len(doc) - 1
+    """Index of the token holding the character just before ``position`` (-1 at the start): the last token
+    starting before it, found by bisection (called once per name ending)."""
+    low, high = 0, len(doc)
+    while low < high:
+        middle = (low + high) // 2
+        if doc[middle].idx < position:
+            low = middle + 1
+        else:
+            high = middle
+    return low - 1
 
 
 def overlaps(a: RuleSpan, b: RuleSpan) -> bool:
@@ -318,7 +385,7 @@ def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
     """Resolve overlaps: persons first, then the name that runs further right, then the longer one.
 
     A Chinese name grows leftwards from its ending, so of two overlapping names the one that goes on past the
-    other's end is the fuller name (孔雀城大学里小区 over …孔雀城大学; 平东社区站党总支 over 平东社区).
+    other's end is the fuller name (X大学里小区 over …X大学; X社区站党总支 over X社区).
     """
     kept: list[RuleSpan] = []
     ranked = sorted(spans, key=lambda s: (s.label != "PERSON", -s.end, -(s.end - s.start), s.start))
@@ -330,9 +397,11 @@ def filter_spans_chars(spans: list[RuleSpan]) -> list[RuleSpan]:
 
 def split_tokens_at(doc: Doc, boundaries: set[int]) -> Doc:
     """Split tokens so that each boundary (a character offset) falls between two tokens."""
+    ordered = sorted(boundaries)
     with doc.retokenize() as retokenizer:
         for token in doc:
-            cuts = sorted(b - token.idx for b in boundaries if token.idx < b < token.idx + len(token.text))
+            inside = ordered[bisect_right(ordered, token.idx) : bisect_left(ordered, token.idx + len(token.text))]
+            cuts = [b - token.idx for b in inside]
             if not cuts:
                 continue
             edges = [0, *cuts, len(token.text)]
