@@ -69,6 +69,8 @@ class Frame:
     receiving_words: tuple[str, ...]
     speech_verbs: tuple[str, ...]
     not_donor_before: tuple[str, ...]
+    not_donor_phrases: str
+    time_words: str
     donor_joints: str
     bare_subject_chars: int
     attributive_before: tuple[str, ...]
@@ -94,7 +96,7 @@ class Frame:
             )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
         frame = cls(**values)
-        for key in ("value", "quantity", "donor_joints"):
+        for key in ("value", "quantity", "donor_joints", "not_donor_phrases", "time_words"):
             try:
                 re.compile(getattr(frame, key))
             except re.error as err:
@@ -144,6 +146,8 @@ class FrameReader:
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
         self.joint_re = re.compile(frame.donor_joints)
+        self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
+        self.time_re = re.compile(frame.time_words)
         self.not_donor_re = (
             re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
         )
@@ -241,10 +245,12 @@ class FrameReader:
         receiving = list(self.receiving_re.finditer(text, lo, hi))
         if receiving:
             lo = receiving[-1].end()
+        modifiers = [p.span() for p in self.not_donor_phrase_re.finditer(text, lo, hi)]
         candidates = [
             (s, e, m)
             for s, e, m in entities
             if lo <= s and e <= hi and m.label in DONOR_LABELS and not self.quoted(text, s)
+            and not any(a <= s < b for a, b in modifiers)
         ]
         if not candidates:
             return []
@@ -286,8 +292,9 @@ class FrameReader:
         cue = self.any_cue_re.search(text, lo, hi)
         end = cue.start() if cue else hi
         words = text[lo : self.trim_adverbs(text, lo, end)]
-        while words and self.opener_re.match(words):
-            words = words[self.opener_re.match(words).end() :]
+        while words and (self.opener_re.match(words) or self.time_re.match(words).end()):
+            opener = self.opener_re.match(words)
+            words = words[opener.end() if opener else self.time_re.match(words).end() :]
         return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
 
     def trailing(self, text: str, lo: int, hi: int) -> str:
@@ -428,10 +435,11 @@ class FrameReader:
         if not items or not items[-1].text.endswith(self.frame.collective_heads):
             return items, hi
         rest = hi + 1 if hi < len(text) and CLAUSE_END.match(text, hi) else hi
-        listing = next((w for w in self.frame.listing_words if text.startswith(w, rest)), None)
+        # 包括… right after, or after a short phrase naming the same goods (这批捐赠物资包括…)
+        listing = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(self.frame.listing_words)})").match(text, rest)
         if listing is None:
             return items, hi
-        start = rest + len(listing)
+        start = listing.end()
         end = next_clause_end(text, start - 1)
         listed = self.items(text, entities, start, end)
         return ([*items[:-1], *listed], end) if listed else (items, hi)

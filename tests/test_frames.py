@@ -366,6 +366,24 @@ def test_goods_listed_after_a_collective_item_replace_it():
     assert found["某某商会", "防护服"]["amount"] == "共计价值10万元"
 
 
+def test_goods_sent_with_jiang_fawang_listed_in_the_next_clause():
+    text = (
+        "8月22日,西藏绿之源将价值20余万元的捐赠物资从湖南长沙发往西藏扎囊,"
+        "这批捐赠物资包括 160000只医用口罩、30000双医用手套、1200件医用防护服。"
+    )
+    entities = [("西藏绿之源", "ORG"), ("湖南", "GPE"), ("长沙", "GPE"), ("西藏", "GPE")]
+    found = gifts(analyse(text, entities))
+    assert {item for _, item in found} == {"医用口罩", "医用手套", "医用防护服"}
+    assert found["西藏绿之源", "医用手套"]["quantity"] == "30000双"
+
+
+def test_a_leader_in_zai_de_dailing_xia_is_no_giver_and_a_date_leaves_no_subject():
+    text = "某某公司也在李董事长的带领下身先士卒,于 8月12日再次向县机关食堂捐赠价值3万元的大米。"
+    found = gifts(analyse(text, [("某某公司", "ORG"), ("李董事长", "PERSON")]))
+    assert set(found) == {("某某公司", "大米")}
+    assert found["某某公司", "大米"]["amount"] == "价值3万元"
+
+
 def test_adverb_holding_a_cue_and_a_speaker():
     text = "今日上午,厦门蓝星企业有限公司向莆田市定向捐赠2.57万个N95口罩和300万个一次性医用外科口罩,总金额达300多万元。"
     found = gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG"), ("莆田市", "GPE")]))
