@@ -183,6 +183,12 @@ RULE_CASES = [
         ("裴文武", "任职", "组织部"),
     ),
     (
+        "post_same_body_next_person",
+        "9月15日下午,镇党委书记蔡旭、副书记、纪委书记刘敏先行查看了重点河道的水势情况。",
+        [("镇党委", "ORG"), ("蔡旭", "PERSON"), ("纪委", "ORG"), ("刘敏", "PERSON")],
+        ("刘敏", "任职", "镇党委"),
+    ),
+    (
         "post_body_earlier_clause",
         "为此,合肥金域成立抗击疫情指挥部,党员、常务副总经理申梦来任总指挥。",
         [("合肥金域", "ORG"), ("申梦来", "PERSON")],
@@ -402,6 +408,13 @@ def test_a_group_word_before_a_name_is_a_title_unless_it_is_no_post():
     }
     text = "田际村党员章灵斌看到村里党员干部在卡点执勤时比较辛苦。"
     assert not [r for r in analyse(text, [("田际村", "GPE"), ("章灵斌", "PERSON")]) if r.predicate == "任职"]
+
+
+def test_zuowei_and_an_honorific_after_the_name():
+    text = "某某公司董事长李东平先生作为山南市工商联副主席,发起了倡议。"
+    entities = [("某某公司", "ORG"), ("李东平", "PERSON"), ("山南市工商联", "ORG")]
+    posts = {(r.object.text, r.attrs["title"]) for r in analyse(text, entities) if r.predicate == "任职"}
+    assert posts == {("某某公司", "董事长"), ("山南市工商联", "副主席")}
 
 
 def test_byline_forms():
