@@ -296,7 +296,12 @@ RULE_CASES = [
         [("信永华", "PERSON"), ("苑兆节", "PERSON"), ("徐展", "PERSON")],
         ("苑兆节", "摄影", "DOCUMENT"),
     ),
-    ("photo_credit_slash", "记者 陈斌/文 李磊/图", [("陈斌", "PERSON"), ("李磊", "PERSON")], ("李磊", "摄影", "DOCUMENT")),
+    (
+        "photo_credit_slash",
+        "记者 陈斌/文 李磊/图",
+        [("陈斌", "PERSON"), ("李磊", "PERSON")],
+        ("李磊", "摄影", "DOCUMENT"),
+    ),
     ("photo_credit", "晨曦中的高新区焕发出勃勃生机。田改娣摄", [("田改娣", "PERSON")], ("田改娣", "摄影", "DOCUMENT")),
     (
         "action_verb",
