@@ -402,7 +402,8 @@ def test_adverb_holding_a_cue_and_a_speaker():
     assert {item for _, item in found} == {"N95口罩", "一次性医用外科口罩"}
     assert {a["recipient"] for a in found.values()} == {"莆田市"}
     assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["quantity_value"] == "3e+06"
-    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["amount"] == "总金额达300多万元"  # the next clause's value
+    # the value the next clause gives goes to the last item
+    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["amount"] == "总金额达300多万元"
     text = "某某公司经理张三表示,此次向村里捐赠口罩,是为了支持防疫。"
     assert gifts(analyse(text, [("某某公司", "ORG"), ("张三", "PERSON")])) == {}
 
