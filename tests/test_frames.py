@@ -297,6 +297,12 @@ RULE_CASES = [
         ("苑兆节", "摄影", "DOCUMENT"),
     ),
     (
+        "byline_parenthesis",
+        "某镇开展防汛检查。\n(敬永通 李四)",
+        [("敬永通", "PERSON"), ("李四", "PERSON")],
+        ("DOCUMENT", "报道", "李四"),
+    ),
+    (
         "photo_credit_slash",
         "记者 陈斌/文 李磊/图",
         [("陈斌", "PERSON"), ("李磊", "PERSON")],
