@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.frames import FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
 from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
 from kg.normalize import parse_measure
@@ -31,22 +32,33 @@ GAPS = {
     "LONG_GAP": rf"[^。；;!?！？{NOT_ENTITY}]{{0,40}}?",
 }
 LIST_SEPARATOR = re.compile(r"[、和及与]|以及")
+COUNTED = re.compile(r"[0-9０-９]+(?:多|余)?[个家座所]")
 DATE_IN_TEXT = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
 DOCUMENT = "DOCUMENT"
+NAME_PARTS = "name_parts"  # source of the mentions read off a written name
 
 
 @dataclass(frozen=True)
 class RelationRule:
     id: str
-    pattern: str
+    pattern: str = ""
     predicate: str = ""
+    kind: str = "pattern"  # "pattern" (a regular expression) or "name_parts" (edges read off one written name)
     subject: str | None = None  # "DOCUMENT" when the document is the subject (bylines)
     object: str | None = None
     object_text: str | None = None
     predicate_group: str | None = None
     list_objects: bool = False
     list_subjects: bool = False
+    list_subjects_after: bool = False  # the persons listed after the subject share its edge (副会长A、B)
+    separator: str | None = None  # what joins a list's members (default 、/和/及/与)
     caption: bool = False  # photo credits: the sentence before, on the same line, is the caption
+    located_endings: tuple[str, ...] = ()  # name_parts: bodies with these endings lie in their place prefix
+    split_endings: tuple[str, ...] = ()  # name_parts: bodies parted from their place even right after it
+    endings: tuple[str, ...] = ()  # name_parts: organisation endings beside the name grammar's (人大, 调研组)
+
+
+RULE_KINDS = ("pattern", "name_parts")
 
 
 def load_rules(path: Path | None = None) -> list[RelationRule]:
@@ -57,10 +69,12 @@ def load_rules(path: Path | None = None) -> list[RelationRule]:
     rules = []
     for item in data:
         try:
-            rule = RelationRule(**item)
+            rule = RelationRule(**{k: tuple(v) if isinstance(v, list) else v for k, v in item.items()})
         except TypeError as err:
             raise ValueError(f"{source}: bad rule {item!r}: {err}") from err
-        if not rule.predicate and not rule.predicate_group:
+        if rule.kind not in RULE_KINDS:
+            raise ValueError(f"{source}: rule {rule.id}: kind must be one of {RULE_KINDS}")
+        if rule.kind == "pattern" and not rule.predicate and not rule.predicate_group:
             raise ValueError(f"{source}: rule {rule.id} needs a predicate or predicate_group")
         rules.append(rule)
     return rules
@@ -69,14 +83,18 @@ def load_rules(path: Path | None = None) -> list[RelationRule]:
 class Extractor:
     """Turns a document's entity mentions into relations, sentence by sentence."""
 
-    def __init__(self, rules: list[RelationRule], lexicon: Lexicon | None = None):
+    def __init__(self, rules: list[RelationRule], lexicon: Lexicon | None = None, frames: FrameData | None = None):
         self.rules = rules
         self.lexicon = lexicon or load_lexicon()
-        words = self.lexicon.placeholders() | {
-            "ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})",
-            **GAPS,
-        }
-        self.templates = [(rule, self._expand_words(rule, words)) for rule in rules]
+        frames = frames or load_frames()
+        words = (
+            self.lexicon.placeholders()
+            | frames.words
+            | {"ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})", "NOT_ENTITY": NOT_ENTITY, **GAPS}
+        )
+        self.templates = [(rule, self._expand_words(rule, words)) for rule in rules if rule.kind == "pattern"]
+        self.name_part_rules = [rule for rule in rules if rule.kind == "name_parts"]
+        self.readers = [FrameReader(frame, self.lexicon.materials) for frame in frames.frames]
         self.material_re = re.compile(alternation(self.lexicon.materials))
         self.group_re = re.compile(alternation(self.lexicon.groups))
 
@@ -118,22 +136,44 @@ class Extractor:
             entities = sorted(by_sentence.get(sentence.index, []), key=lambda m: m.start)
             in_sentence = sorted(entities + self.lexicon_mentions(doc, sentence, entities), key=lambda m: m.start)
             all_mentions.extend(in_sentence)
-            relations.extend(self.sentence_relations(doc, sentence, in_sentence))
-            relations.extend(name_part_relations(doc, sentence, entities, self.lexicon))
+            readable = without_titles(in_sentence, doc.text, self.lexicon.post_titles)
+            found = self.sentence_relations(doc, sentence, readable)
+            found += self.frame_relations(doc, sentence, entities)
+            for rule in self.name_part_rules:
+                found.extend(name_part_relations(doc, sentence, entities, self.lexicon, rule))
+            relations.extend(unique(found))
         return all_mentions, relations
+
+    def frame_relations(self, doc: Document, sentence: Sentence, entities: list[Mention]) -> list[Relation]:
+        """Relations of the clause frames (frames.yaml): one edge per donor and item."""
+        relations = []
+        for reader in self.readers:
+            for match in reader.read(sentence, entities, doc.text):
+                for item in match.items:
+                    obj = Mention(
+                        doc.id,
+                        sentence.start + item.start,
+                        sentence.start + item.end,
+                        "MATERIAL",
+                        item.text,
+                        sentence.index,
+                        match.frame,
+                    )
+                    attrs = dict(match.attrs)
+                    attrs.update({k: v for k, v in (("amount", item.value), ("quantity", item.quantity)) if v})
+                    attrs.update(self.parsed_attributes(attrs, sentence, doc))
+                    for subject in match.subjects:
+                        ev = evidence(sentence, subject, obj, match.frame)
+                        relations.append(Relation(subject, match.predicate, obj, ev, attrs))
+        return relations
 
     def sentence_relations(self, doc: Document, sentence: Sentence, mentions: list[Mention]) -> list[Relation]:
         encoded, positions = encode(sentence, mentions)
-        seen: set[tuple[str, int, int, str]] = set()
         relations = []
         for rule, template in self.templates:
             regex = compile_for(template, mentions)
             for match in regex.finditer(encoded):
-                for relation in self.relations_from_match(doc, sentence, rule, match, mentions, positions):
-                    key = (relation.predicate, relation.subject.start, relation.object.start, relation.object.text)
-                    if key not in seen:
-                        seen.add(key)
-                        relations.append(relation)
+                relations.extend(self.relations_from_match(doc, sentence, rule, match, mentions, positions))
         return relations
 
     def relations_from_match(
@@ -159,9 +199,9 @@ class Extractor:
             return None
 
         subject = mention_of("subject", rule.subject)
-        subjects = (
-            coordinated(subject, mentions, doc.text, before=True) if rule.list_subjects and subject else [subject]
-        )
+        subjects: list[Mention | None] = [subject]
+        if subject and (rule.list_subjects or rule.list_subjects_after):
+            subjects = coordinated(subject, mentions, doc.text, before=rule.list_subjects, separator=rule.separator)
         objects: list[Mention | None] = [mention_of("object", rule.object)]
         if rule.object_text:
             found = match.group().find(rule.object_text)
@@ -169,7 +209,7 @@ class Extractor:
             start, end = positions[at], positions[at + len(rule.object_text) if found >= 0 else at]
             objects = [Mention(doc.id, start, end, "MATERIAL", rule.object_text, sentence.index, rule.id)]
         elif rule.list_objects and objects[0] is not None:
-            objects = coordinated(objects[0], mentions, doc.text, before=False)
+            objects = coordinated(objects[0], mentions, doc.text, before=False, separator=rule.separator)
         predicate = rule.predicate
         attrs = {}
         for name, value in match.groupdict().items():
@@ -248,9 +288,12 @@ def _compile_for(template: str, labels_in_order: tuple[str, ...]) -> re.Pattern[
     return re.compile(ANONYMOUS_PLACEHOLDER.sub(lambda m: chars(m.group(1)), pattern), re.MULTILINE)
 
 
-def coordinated(first: Mention, mentions: list[Mention], text: str, *, before: bool) -> list[Mention]:
-    """``first`` and the mentions of its label joined to it by 、/和/及: after it (口罩、防护服和消毒液) or,
-    with ``before``, ahead of it (宾康自动化公司、伟业新材料公司、科隆新材料有限公司)."""
+def coordinated(
+    first: Mention, mentions: list[Mention], text: str, *, before: bool, separator: str | None = None
+) -> list[Mention]:
+    """``first`` and the mentions of its label joined to it by 、/和/及 (or ``separator``): after it
+    (口罩、防护服和消毒液) or, with ``before``, ahead of it (甲公司、乙公司、丙有限公司)."""
+    joint = re.compile(separator) if separator else LIST_SEPARATOR
     found = [first]
     same = [m for m in mentions if m.label == first.label]
     candidates = (
@@ -258,10 +301,40 @@ def coordinated(first: Mention, mentions: list[Mention], text: str, *, before: b
     )
     for mention in candidates:
         gap = text[mention.end : found[-1].start] if before else text[found[-1].end : mention.start]
-        if not LIST_SEPARATOR.fullmatch(gap):
+        if not joint.fullmatch(gap):
             break
         found.append(mention)
     return found
+
+
+def without_titles(mentions: list[Mention], text: str, titles: frozenset[str]) -> list[Mention]:
+    """The mentions rules read: a GROUP word that is a post title right before a person's name is that
+    person's title (民警张三), so it stays text the title patterns can match; 党员 is no post and stays a group."""
+    persons = {m.start for m in mentions if m.label == "PERSON"}
+
+    def before_person(mention: Mention) -> bool:
+        rest = text[mention.end : mention.end + 4]
+        return mention.end + len(rest) - len(rest.lstrip(" \t\u3000")) in persons
+
+    return [m for m in mentions if not (m.label == "GROUP" and m.text in titles and before_person(m))]
+
+
+def unique(relations: list[Relation]) -> list[Relation]:
+    """Relations in order, without repeating an edge an earlier rule or frame already gave."""
+    seen: set[tuple[str, int, int, int, str]] = set()
+    kept = []
+    for relation in relations:
+        key = (
+            relation.predicate,
+            relation.subject.start,
+            relation.subject.end,
+            relation.object.start,
+            relation.object.text,
+        )
+        if key not in seen:
+            seen.add(key)
+            kept.append(relation)
+    return kept
 
 
 def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> Evidence:
@@ -274,19 +347,39 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
         object_start=obj.start,
         object_end=obj.end,
         rule=rule,
+        sentence_start=sentence.start,
     )
 
 
-def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
+def all_endings(lexicon: Lexicon, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """The name grammar's endings with a rule's extra organisation endings, longer endings first."""
+    if not extra:
+        return lexicon.name_endings
+    merged = dict(lexicon.name_endings) | {e: "ORG" for e in extra if e not in dict(lexicon.name_endings)}
+    return tuple(sorted(merged.items(), key=lambda item: (-len(item[0]), item[0])))
+
+
+def name_parts(
+    name: str,
+    lexicon: Lexicon,
+    split_endings: tuple[str, ...] = (),
+    extra_endings: tuple[str, ...] = (),
+    *,
+    org: bool = False,
+) -> list[tuple[int, int, str]]:
     """Split a compound name at its place and organisation endings: 高新区皇台街道神马尼龙社区党支部 →
     高新区 (GPE), 皇台街道 (GPE), 神马尼龙社区 (GPE), 党支部 (ORG). A known place at the start is a piece
     (河南|金泉机械有限公司), and so is the unit before a party body (迈克生物|党支部).
+    A ``split_endings`` body is a piece of its own even right after its place (兰州|市委), and in an ``org``
+    name the rest after a known place is the body (某省|消防).
     Returns (start, end, label) pieces covering the name."""
-    endings = lexicon.name_endings
+    endings = all_endings(lexicon, extra_endings)
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
-    stem = known and any(name.startswith(ending, len(known)) for ending, _ in endings)
+    stem = known and any(name.startswith(e, len(known)) for e, _ in endings if e not in split_endings)
+    if known and not stem:
+        known = next((known[:k] for k in range(len(known), 1, -1) if name.startswith(split_endings, k)), known)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0
     if start:
         pieces.append((0, start, "GPE"))
@@ -304,23 +397,37 @@ def name_parts(name: str, lexicon: Lexicon) -> list[tuple[int, int, str]]:
         start = position = end
     if start < len(name) and pieces:
         last_start, _, last_label = pieces[-1]
-        pieces[-1] = (last_start, len(name), last_label)
+        if org and len(pieces) == 1 and last_label == "GPE":
+            pieces.append((start, len(name), "ORG"))
+        else:
+            pieces[-1] = (last_start, len(name), last_label)
     return pieces
 
 
-def name_part_relations(doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon) -> list[Relation]:
+def name_part_relations(
+    doc: Document, sentence: Sentence, mentions: list[Mention], lexicon: Lexicon, rule: RelationRule | None = None
+) -> list[Relation]:
     """隶属 and 位于 edges read off one written name (SCHEMA.md). Each piece names a node: a place by
     itself (神马尼龙社区), a body by the whole name up to it (平煤神马集团尼龙化工公司); each node belongs to
     (ORG → ORG/GPE: 隶属) or lies in (else: 位于) the node before it. A business or facility (公司, 医院 …)
-    lies in its place rather than belonging to it (河南金泉机械有限公司 位于 河南)."""
+    lies in its place rather than belonging to it (河南金泉机械有限公司 位于 河南), and so do the rule's
+    ``located_endings`` (associations: 某某商会 位于 its city)."""
+    rule_id = rule.id if rule else NAME_PARTS
+    located = tuple(lexicon.located_org_suffixes) + (rule.located_endings if rule else ())
+    split = rule.split_endings if rule else ()
+    extra = (rule.endings + split) if rule else ()
+    endings = tuple(e for e, _ in all_endings(lexicon, extra))
     relations = []
     for mention in mentions:
-        if mention.label not in ("ORG", "GPE", "LOC"):
-            continue
+        if mention.label not in ("ORG", "GPE", "LOC") or COUNTED.search(mention.text):
+            continue  # 高新区6个产业园区, 24个行政村: a count of places, not a name with parts
+        parts = name_parts(mention.text, lexicon, split, extra, org=mention.label == "ORG")
         pieces = [
             p
-            for p in name_parts(mention.text, lexicon)
-            if mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2
+            for k, p in enumerate(parts)
+            # an ORG's last piece is the whole name (兰州|市委 keeps 市委's single 委)
+            if (k == len(parts) - 1 and p[2] == "ORG")
+            or (mention.text[p[0] : p[1]] not in lexicon.generic_places and p[1] - p[0] >= 2)
         ]
         if len(pieces) < 2:
             continue
@@ -338,11 +445,13 @@ def name_part_relations(doc: Document, sentence: Sentence, mentions: list[Mentio
                     label,
                     mention.text[begin:end],
                     sentence.index,
-                    "name_parts",
+                    NAME_PARTS,
                 )
             )
         for inner, outer in zip(nodes[1:], nodes, strict=False):
-            business = outer.label != "ORG" and inner.text.endswith(tuple(lexicon.located_org_suffixes))
+            # a brand after its place (某市某某) has no ending of its own: a business, it lies there
+            bare = inner is mention and not mention.text.endswith(endings)
+            business = outer.label != "ORG" and (inner.text.endswith(located) or bare)
             predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") and not business else "位于"
-            relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, "name_parts")))
+            relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, rule_id)))
     return relations

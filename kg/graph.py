@@ -43,6 +43,7 @@ def build_graph(
         record = {
             "doc": ev.doc_id,
             "sentence": ev.sentence,
+            "sentence_start": ev.sentence_start,
             "text": ev.sentence_text,
             "subject_start": ev.subject_start,
             "subject_end": ev.subject_end,

@@ -9,8 +9,17 @@ from dataclasses import dataclass
 MULTIPLIERS = {"千": 1_000, "万": 10_000, "亿": 100_000_000}
 APPROXIMATE = ("近", "约", "余", "多", "左右")
 # Units whose amount converts to a base unit; the rest (箱, 件 …) are counted as written.
-UNIT_BASE = {"公斤": ("kg", 1.0), "千克": ("kg", 1.0), "斤": ("kg", 0.5), "吨": ("kg", 1000.0), "元": ("CNY", 1.0)}
-NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*([千万亿]?)\s*(余|多)?\s*([^\d\s]{1,2})")
+UNIT_BASE = {
+    "公斤": ("kg", 1.0),
+    "千克": ("kg", 1.0),
+    "kg": ("kg", 1.0),
+    "KG": ("kg", 1.0),
+    "Kg": ("kg", 1.0),
+    "斤": ("kg", 0.5),
+    "吨": ("kg", 1000.0),
+    "元": ("CNY", 1.0),
+}
+NUMBER = re.compile(r"([0-9]+(?:\.[0-9]+)?)\s*(余|多)?\s*([千万亿]?)\s*(余|多)?\s*([^\d\s]{1,2})")
 
 
 @dataclass(frozen=True)
@@ -27,7 +36,8 @@ def parse_measure(text: str) -> Measure | None:
     match = NUMBER.search(normal)
     if not match:
         return None
-    number, multiplier, approx_suffix, unit_text = match.groups()
+    number, approx_before, multiplier, approx_after, unit_text = match.groups()
+    approx_suffix = approx_before or approx_after
     unit = next((u for u in sorted(UNIT_BASE, key=len, reverse=True) if unit_text.startswith(u)), unit_text[:1])
     base_unit, factor = UNIT_BASE.get(unit, (unit, 1.0))
     value = float(number) * MULTIPLIERS.get(multiplier, 1) * factor

@@ -259,7 +259,8 @@ def _evidence_order(ev: dict[str, Any]) -> tuple[str, int, str]:
 def _evidence(ev: dict[str, Any], subject_names: list[str], object_names: list[str]) -> dict[str, Any]:
     text = str(ev.get("text", ""))
     offsets = [ev.get(k) for k in ("subject_start", "subject_end", "object_start", "object_end")]
-    spans = _aligned(text, offsets, subject_names, object_names) or (
+    start = ev.get("sentence_start")
+    spans = _aligned(text, offsets, subject_names, object_names, start if isinstance(start, int) else None) or (
         _find(text, subject_names),
         _find(text, object_names),
     )
@@ -274,20 +275,28 @@ def _evidence(ev: dict[str, Any], subject_names: list[str], object_names: list[s
 
 
 def _aligned(
-    text: str, offsets: list[Any], subject_names: list[str], object_names: list[str]
+    text: str,
+    offsets: list[Any],
+    subject_names: list[str],
+    object_names: list[str],
+    sentence_start: int | None = None,
 ) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """Subject and object spans within the sentence, or None when the offsets cannot be placed.
 
-    kg records offsets into the whole document (Mention offsets) without the sentence's start, so try every
-    shift that puts an argument on one of its names (and no shift, for sentence-relative offsets); keep the
-    one that lands the most arguments on their names. Both spans move together, so a name occurring twice
-    in the sentence still gets the right occurrence.
+    Offsets are into the whole document; evidence records the sentence's start, which places them exactly.
+    Evidence written before it did (graph.json of older builds) lacks it: then try every shift that puts an
+    argument on one of its names (and no shift, for sentence-relative offsets) and keep the one that lands
+    the most arguments on their names. Both spans move together, so a name occurring twice in the sentence
+    still gets the right occurrence.
     """
     if not all(isinstance(o, int) for o in offsets):
         return None
     s_start, s_end, o_start, o_end = offsets
     if s_start >= s_end or o_start >= o_end:
         return None
+    if sentence_start is not None:
+        spans = (s_start - sentence_start, s_end - sentence_start), (o_start - sentence_start, o_end - sentence_start)
+        return spans if min(spans[0][0], spans[1][0]) >= 0 and max(spans[0][1], spans[1][1]) <= len(text) else None
     shifts = {0}
     for start, names in ((s_start, subject_names), (o_start, object_names)):
         for name in names:

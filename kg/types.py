@@ -59,7 +59,8 @@ class Evidence:
     subject_end: int
     object_start: int
     object_end: int
-    rule: str
+    rule: str  # the relation rule or frame id that produced the edge
+    sentence_start: int = 0  # the sentence's offset in the document: offsets minus it fall inside sentence_text
 
 
 @dataclass

@@ -136,6 +136,8 @@ def test_broken_rule_is_reported_with_its_id(tmp_path):
         ("3万余元", 30000, "CNY", True),
         ("2吨", 2000, "kg", False),
         ("500箱", 500, "箱", False),
+        ("1200多万元", 12_000_000, "CNY", True),
+        ("1000KG", 1000, "kg", False),
     ],
 )
 def test_measures(text, value, unit, approximate):

@@ -1,0 +1,472 @@
+"""Clause frames: a predicate read from a trigger word and the roles found by cue words around it.
+
+A donation is written in many shapes (X向Y捐赠A; X将A及B捐赠给Y; X通过Y捐款N万元; X捐赠A N箱，价值N元;
+X、Y为他们送来了A、B等生活物资), so instead of one pattern per shape a frame (``kg/data/frames.yaml``) names the
+trigger words and the cues of each role, and this module reads them inside the clause around the trigger:
+
+- donor: the PERSON or ORG (with the entities coordinated before it) that stands before the trigger and before
+  any recipient or channel cue; carried over from an earlier clause of the sentence when the clause has none;
+- recipient: 向/为/给 + the words up to the trigger, or the words after a trigger ending in 给/到/往;
+- channel: 通过 + the words up to the next cue;
+- items: the noun phrases after the trigger, or between 将/把 and a trigger such as 捐赠给, split at 、/和/及,
+  closed by 等…物资; each keeps the value (价值N元) and quantity (N箱) written beside it; money is an item too.
+
+The reader returns plain :class:`FrameMatch` records; extraction turns them into relations with evidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kg.lexicon import DATA_DIR, alternation, read_yaml
+from kg.types import Mention, Sentence
+
+FRAMES_FILE = "frames.yaml"
+CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
+ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
+NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+DONOR_LABELS = ("PERSON", "ORG")
+
+
+@dataclass(frozen=True)
+class Item:
+    """A thing given: its span in the sentence (a bare amount stands for its money), value and quantity."""
+
+    start: int
+    end: int
+    text: str
+    money: bool = False
+    value: str | None = None
+    quantity: str | None = None
+
+
+@dataclass
+class FrameMatch:
+    frame: str
+    predicate: str
+    trigger: tuple[int, int]  # sentence-relative span of the trigger word
+    subjects: list[Mention]
+    items: list[Item]
+    attrs: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Frame:
+    id: str
+    predicate: str
+    triggers: tuple[str, ...]
+    recipient_after: tuple[str, ...]
+    weak_triggers: tuple[str, ...]
+    money_triggers: tuple[str, ...]
+    money_words: tuple[str, ...]
+    money_endings: tuple[str, ...]
+    money_default: tuple[str, str]
+    recipient_cues: tuple[str, ...]
+    channel_cues: tuple[str, ...]
+    item_cues: tuple[str, ...]
+    receiving_words: tuple[str, ...]
+    speech_verbs: tuple[str, ...]
+    not_donor_before: tuple[str, ...]
+    not_donor_phrases: str
+    time_words: str
+    donor_joints: str
+    bare_subject_chars: int
+    attributive_before: tuple[str, ...]
+    attributive_after: tuple[str, ...]
+    item_chars: int
+    blocking_words: tuple[str, ...]
+    adverbs: tuple[str, ...]
+    item_openers: tuple[str, ...]
+    item_stops: tuple[str, ...]
+    non_items: tuple[str, ...]
+    collective_heads: tuple[str, ...]
+    listing_words: tuple[str, ...]
+    value: str
+    quantity: str
+
+    @classmethod
+    def from_data(cls, item: dict, source: Path) -> Frame:
+        names = {f for f in cls.__dataclass_fields__}
+        missing = names - set(item)
+        if missing or set(item) - names:
+            raise ValueError(
+                f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}"
+            )
+        values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+        frame = cls(**values)
+        for key in ("value", "quantity", "donor_joints", "not_donor_phrases", "time_words"):
+            try:
+                re.compile(getattr(frame, key))
+            except re.error as err:
+                raise ValueError(f"{source}: frame {frame.id}: bad {key} pattern: {err}") from err
+        return frame
+
+
+@dataclass(frozen=True)
+class FrameData:
+    words: dict[str, str]  # {NAME} fragments for relation rules
+    frames: list[Frame]
+
+
+def load_frames(path: Path | None = None) -> FrameData:
+    source = path or DATA_DIR / FRAMES_FILE
+    data = read_yaml(source)
+    if not isinstance(data, dict):
+        raise ValueError(f"{source}: expected a mapping with 'words' and 'frames'")
+    words = {
+        name: f"(?:{alternation(value)})" if isinstance(value, list) else str(value)
+        for name, value in (data.get("words") or {}).items()
+    }
+    frames = [Frame.from_data(item, source) for item in data.get("frames") or []]
+    return FrameData(words, frames)
+
+
+def _words(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(alternation(words)) if words else re.compile("(?!)")
+
+
+class FrameReader:
+    """Reads one frame's matches in a sentence, given the sentence's entity mentions."""
+
+    def __init__(self, frame: Frame, materials: frozenset[str] = frozenset()):
+        self.frame = frame
+        self.materials = materials
+        self.trigger_re = _words(frame.triggers)
+        self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
+        self.receiving_re = _words(frame.receiving_words)
+        self.blocking_re = _words(frame.blocking_words)
+        self.item_cue_re = _words(frame.item_cues)
+        self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
+        self.value_start_re = re.compile(f"^(?:{frame.value})")
+        self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
+        self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
+        self.adverb_re = _words(frame.adverbs)
+        self.stop_re = _words(frame.item_stops)
+        self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
+        self.joint_re = re.compile(frame.donor_joints)
+        self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
+        self.time_re = re.compile(frame.time_words)
+        self.not_donor_re = (
+            re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
+        )
+        self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
+
+    def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
+        text = sentence.text
+        entities = [
+            (m.start - sentence.start, m.end - sentence.start, m)
+            for m in mentions
+            if m.label in ("PERSON", "ORG", "GPE", "LOC")
+        ]
+        matches: list[FrameMatch] = []
+        carried: list[Mention] = []
+        previous_items: list[Item] = []
+        for lo, hi in clauses(text):
+            triggers = [
+                t
+                for t in self.trigger_re.finditer(text, lo, hi)
+                if not inside(t.start(), entities) and not self.attributive(text, t)
+            ]
+            if not triggers or self.blocking_re.search(text, lo, next_clause_end(text, hi)):
+                speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
+                carried = [] if speech else self.donors(text, entities, lo, hi) or carried
+                previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
+                continue
+            start = lo
+            for trigger in triggers:
+                own = self.donors(text, entities, start, trigger.start())
+                if own or self.bare_subject(text, entities, start, trigger.start()):
+                    carried = own or carried
+                    donors = carried
+                else:
+                    donors = []
+                match = self.frame_at(text, entities, lo, hi, start, trigger, donors, previous_items, document_text)
+                if match:
+                    matches.append(match)
+                start = trigger.end()
+            previous_items = []
+        return matches
+
+    def frame_at(
+        self,
+        text: str,
+        entities: list[tuple[int, int, Mention]],
+        lo: int,
+        hi: int,
+        start: int,
+        trigger: re.Match[str],
+        donors: list[Mention],
+        previous_items: list[Item],
+        document_text: str,
+    ) -> FrameMatch | None:
+        if not donors:
+            return None
+        word = trigger.group()
+        own = any(lo <= s for s, _, m in entities if any(m is d for d in donors))
+        attrs = self.cue_attributes(text, entities, start, trigger.start())
+        donor_end = max((e for _, e, m in entities if any(m is d for d in donors)), default=lo)
+        items: list[Item] = []
+        if word.endswith(self.frame.recipient_after):
+            cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
+            if cue:
+                items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
+            if not items:
+                before = max(start, donor_end, lo)
+                items = self.items(
+                    text, entities, before, self.trim_adverbs(text, before, trigger.start()), loose=False
+                )
+            if not items and trigger.start() - lo <= 2:
+                items = previous_items
+            recipient = self.recipient_after(text, trigger.end(), hi)
+        else:
+            items = self.items(text, entities, trigger.end(), hi)
+            recipient = None
+            stop = self.stop_re.search(text, trigger.end(), hi)
+            if stop and stop.group() == "给":
+                recipient = self.recipient_after(text, stop.end(), hi)
+        if recipient:
+            attrs.setdefault("recipient", recipient)
+        if not items and own and word in self.frame.money_triggers and not self.trailing(text, trigger.end(), hi):
+            items = [Item(trigger.start(), trigger.end(), word, money=True)]  # 以个人名义捐款: the money unsaid
+        if not items:
+            return None
+        items = [self.name_money(item, word, trigger, document_text) for item in items]
+        if word in self.frame.weak_triggers and not self.goods(text, items):
+            return None
+        items, hi = self.listed_items(text, entities, items, hi)
+        self.attach_trailing_value(text, items, hi)
+        return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
+
+    def donors(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[Mention]:
+        """The giver before ``hi``: the last PERSON/ORG before the first recipient or channel cue that has one
+        before it, with the entities coordinated before it (A、B和C)."""
+        receiving = list(self.receiving_re.finditer(text, lo, hi))
+        if receiving:
+            lo = receiving[-1].end()
+        modifiers = [p.span() for p in self.not_donor_phrase_re.finditer(text, lo, hi)]
+        candidates = [
+            (s, e, m)
+            for s, e, m in entities
+            if lo <= s and e <= hi and m.label in DONOR_LABELS and not self.quoted(text, s)
+            and not any(a <= s < b for a, b in modifiers)
+        ]
+        if not candidates:
+            return []
+        limit = next((c.start() for c in self.cues(text, entities, lo, hi)), hi)
+        before = [c for c in candidates if c[1] <= limit]
+        if not before:
+            return []
+        found = [before[-1]]
+        for candidate in reversed(before[:-1]):
+            gap = text[candidate[1] : found[-1][0]]
+            if not self.joint_re.fullmatch(gap):
+                break
+            found.append(candidate)
+        return [m for _, _, m in reversed(found)]
+
+    def cues(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[re.Match[str]]:
+        """Recipient and channel cues in text[lo:hi], not inside a name or an adverb (定向 holds 向)."""
+        adverbs = [a.span() for a in self.adverb_re.finditer(text, lo, hi)]
+        return [
+            c
+            for c in self.cue_re.finditer(text, lo, hi)
+            if not inside(c.start(), entities) and not any(a <= c.start() < b for a, b in adverbs)
+        ]
+
+    def quoted(self, text: str, start: int) -> bool:
+        """An entity right after 据 or 《 is a source or a title (据X统计), never a giver."""
+        return bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start))
+
+    def attributive(self, text: str, trigger: re.Match[str]) -> bool:
+        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift."""
+        before = text[max(0, trigger.start() - 3) : trigger.start()]
+        return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
+            self.frame.attributive_before
+        )
+
+    def bare_subject(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> bool:
+        """True when text[lo:hi] leaves the clause without a subject of its own (…，向Y捐赠; …，并捐款), so
+        the donor of an earlier clause carries over; 辖区企业纷纷捐赠 has its own, unnamed, subject."""
+        cue = self.any_cue_re.search(text, lo, hi)
+        end = cue.start() if cue else hi
+        words = text[lo : self.trim_adverbs(text, lo, end)]
+        while words and (self.opener_re.match(words) or self.time_re.match(words).end()):
+            opener = self.opener_re.match(words)
+            words = words[opener.end() if opener else self.time_re.match(words).end() :]
+        return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
+
+    def trailing(self, text: str, lo: int, hi: int) -> str:
+        return text[lo:hi].strip(" ,，。；;!?！？")
+
+    def cue_attributes(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> dict[str, str]:
+        """recipient (向/为/给 …) and channel (通过 …) written between the donor and the trigger."""
+        attrs: dict[str, str] = {}
+        cues = self.cues(text, entities, lo, hi)
+        donor_ends = [e for s, e, m in entities if lo <= s and e <= hi and m.label in DONOR_LABELS]
+        cues = [c for c in cues if any(e <= c.start() for e in donor_ends)] or cues
+        for k, cue in enumerate(cues):
+            end = cues[k + 1].start() if k + 1 < len(cues) else hi
+            phrase = text[cue.end() : self.trim_adverbs(text, cue.end(), end)]
+            if not phrase or len(phrase) > 30:
+                continue
+            role = "channel" if cue.group() in self.frame.channel_cues else "recipient"
+            attrs.setdefault(role, phrase)
+        return attrs
+
+    def recipient_after(self, text: str, lo: int, hi: int) -> str | None:
+        phrase = text[lo:hi]
+        phrase = re.split(r"手中|手里|用于|用以|，|,", phrase)[0]
+        phrase = phrase.removeprefix("了").removesuffix("的")
+        return phrase if 0 < len(phrase) <= 30 else None
+
+    def trim_adverbs(self, text: str, lo: int, hi: int) -> int:
+        """``hi`` moved back over the adverbs that end text[lo:hi] (…无偿|捐赠)."""
+        if self.adverb_end_re is None:
+            return hi
+        found = self.adverb_end_re.search(text, lo, hi)
+        return found.start() if found else hi
+
+    def items(
+        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, *, loose: bool = True
+    ) -> list[Item]:
+        """The item list in text[lo:hi]. ``loose`` False (items before a trigger, or a clause of its own) needs
+        every item to carry a quantity or value, so that a clause's ordinary words are not taken for goods."""
+        while not self.measure_re.match(text, lo, hi):  # 共21500个 keeps its 共
+            opener = self.opener_re.match(text, lo, hi)
+            if not opener or opener.end() == lo:
+                break
+            lo = opener.end()
+        stop = self.stop_re.search(text, lo, hi)
+        if stop and stop.group() in self.frame.item_cues:
+            return []  # 捐赠款项将用于…: the phrase is the subject of another verb
+        hi = stop.start() if stop else hi
+        entity_start = min((s for s, e, _ in entities if lo <= s < hi or lo < e <= hi), default=hi)
+        hi = min(hi, entity_start)
+        while hi > lo and text[hi - 1] in " ,，、":
+            hi -= 1
+        items: list[Item] = []
+        position = lo
+        while position < hi:
+            closer = self.closer_re.search(text, position, hi)
+            separator = ITEM_SEPARATOR.search(text, position, hi)
+            if closer and (not separator or closer.start() < separator.start()):
+                item = self.item(text, position, closer.start())
+                if item is None or (not loose and not (item.value or item.quantity)):
+                    return items if loose else []
+                items.append(item)
+                after = ITEM_SEPARATOR.match(text, closer.end(), hi)  # 医用酒精等紧缺物资及2万元捐款
+                if not after:
+                    break
+                position = after.end()
+                continue
+            end = separator.start() if separator else hi
+            item = self.item(text, position, end)
+            if item is None or (not loose and not (item.value or item.quantity)):
+                return items if loose else []
+            items.append(item)
+            position = separator.end() if separator else hi
+        return items
+
+    def item(self, text: str, lo: int, hi: int) -> Item | None:
+        """One item phrase: its measures anywhere, the noun the last piece left (库存的1360只防护口罩 → 防护口罩)."""
+        value = quantity = None
+        pieces: list[tuple[int, int]] = []
+        position = lo
+        measured = 0
+        for measure in self.measure_re.finditer(text, lo, hi):
+            measured += measure.end() - measure.start()
+            pieces.append((position, measure.start()))
+            position = measure.end()
+            if measure.group("value"):
+                value = value or measure.group()
+            else:
+                quantity = quantity or measure.group()
+        pieces.append((position, hi))
+        if hi - lo - measured > self.frame.item_chars:
+            return None
+        nouns = []
+        for start, end in pieces:
+            piece = text[start:end]
+            if "的" in piece:
+                start += piece.rindex("的") + 1
+            if end > start:
+                nouns.append((start, end))
+        if not nouns:
+            if value and not quantity:
+                return Item(lo, hi, text[lo:hi], money=True, value=value)
+            return None
+        start, end = nouns[-1]
+        noun = text[start:end]
+        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun in self.frame.non_items or noun.isdigit():
+            return None
+        if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
+            return None
+        money = noun.endswith(self.frame.money_words + self.frame.money_endings)
+        return Item(start, end, noun, money=money, value=value, quantity=quantity)
+
+    def name_money(self, item: Item, word: str, trigger: re.Match[str], document_text: str) -> Item:
+        """A bare amount is given as the trigger's own money word (捐款1000元 → 捐款), else 捐款 or 现金."""
+        if not item.money or item.text in self.frame.money_words:
+            return item
+        if item.text.endswith(self.frame.money_endings) and word in self.frame.money_triggers:
+            return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
+        if word in self.frame.money_triggers:
+            return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
+        said, default = self.frame.money_default
+        return Item(item.start, item.end, said if said in document_text else default, money=True, value=item.value)
+
+    def goods(self, text: str, items: list[Item]) -> bool:
+        """The items of a weak trigger look like things given (see ``weak_triggers`` in frames.yaml)."""
+        closer = self.closer_re.match(text, items[-1].end)
+        if closer and closer.end() > closer.start() + 1:
+            return True  # 大米、食用油等生活物资
+        return all(
+            i.value or i.quantity or i.money or i.text in self.materials or i.text.endswith(self.frame.collective_heads)
+            for i in items
+        )
+
+    def listed_items(
+        self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int
+    ) -> tuple[list[Item], int]:
+        """捐赠一批防疫物资，包括口罩500个、防护服100套: the goods listed replace the collective word. Returns
+        the items and where the clause they end in ends."""
+        if not items or not items[-1].text.endswith(self.frame.collective_heads):
+            return items, hi
+        rest = hi + 1 if hi < len(text) and CLAUSE_END.match(text, hi) else hi
+        # 包括… right after, or after a short phrase naming the same goods (这批捐赠物资包括…)
+        listing = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(self.frame.listing_words)})").match(text, rest)
+        if listing is None:
+            return items, hi
+        start = listing.end()
+        end = next_clause_end(text, start - 1)
+        listed = self.items(text, entities, start, end)
+        return ([*items[:-1], *listed], end) if listed else (items, hi)
+
+    def attach_trailing_value(self, text: str, items: list[Item], hi: int) -> None:
+        """X捐赠A N箱，价值N元: a value opening the next clause belongs to the last item."""
+        rest = text[hi:].lstrip(",，")
+        value = self.value_start_re.match(rest)
+        if value and items and not items[-1].value:
+            last = items[-1]
+            items[-1] = Item(last.start, last.end, last.text, last.money, value.group(), last.quantity)
+
+
+def clauses(text: str) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    for match in CLAUSE_END.finditer(text):
+        spans.append((start, match.start()))
+        start = match.end()
+    spans.append((start, len(text)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def next_clause_end(text: str, hi: int) -> int:
+    """The end of the clause after the one ending at ``hi`` (…捐款,因年龄原因被婉拒: the refusal follows)."""
+    following = CLAUSE_END.search(text, hi + 1)
+    return following.start() if following else len(text)
+
+
+def inside(position: int, entities: list[tuple[int, int, Mention]]) -> bool:
+    return any(s <= position < e for s, e, _ in entities)

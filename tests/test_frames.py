@@ -1,0 +1,452 @@
+"""The donation frame on real sentences of each shape (from dev-tune), and every rule and frame id firing.
+
+Entities are given by hand, so each test pins extraction alone, whatever the NLP layer finds."""
+
+from __future__ import annotations
+
+import pytest
+from test_extract import analyse
+
+from kg.extract import load_rules
+from kg.frames import load_frames
+
+
+def gifts(relations):
+    """{(donor, item): attrs} of the 捐赠 edges."""
+    return {(r.subject.text, r.object.text): r.attrs for r in relations if r.predicate == "捐赠"}
+
+
+def test_recipient_with_xiang_and_money_as_the_item():
+    text = "台企福华纺织向福州市红十字会捐款20万元。"
+    found = gifts(analyse(text, [("福华纺织", "ORG"), ("福州市红十字会", "ORG")]))
+    assert set(found) == {("福华纺织", "捐款")}
+    attrs = found["福华纺织", "捐款"]
+    assert (attrs["recipient"], attrs["amount"], attrs["amount_value"]) == ("福州市红十字会", "20万元", "200000")
+
+
+def test_items_before_the_trigger_with_jiang_and_their_values():
+    text = "兴山县总工会将26万元的现金和2万元的物资,送到县医院发热门诊医护人员、执勤干警等一线工作人员手中。"
+    found = gifts(analyse(text, [("兴山县总工会", "ORG"), ("县医院", "ORG")]))
+    assert set(found) == {("兴山县总工会", "现金"), ("兴山县总工会", "物资")}
+    assert found["兴山县总工会", "现金"]["amount"] == "26万元"
+    assert found["兴山县总工会", "物资"]["amount"] == "2万元"
+
+
+def test_channel_is_not_the_recipient_and_a_later_subject_phrase_is_no_gift():
+    text = "1月28日,天福集团通过武汉分公司向武汉台商协会捐款60万元,捐赠款项将用于武汉的疫情防控工作。"
+    entities = [("天福集团", "ORG"), ("武汉分公司", "ORG"), ("武汉台商协会", "ORG"), ("武汉", "GPE")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("天福集团", "捐款")}
+    attrs = found["天福集团", "捐款"]
+    assert (attrs["channel"], attrs["recipient"], attrs["amount"]) == ("武汉分公司", "武汉台商协会", "60万元")
+
+
+def test_quantity_after_the_item_and_value_before_it():
+    text = "苏湘阁饭店为小石桥社区保洁员捐赠爱心口罩50个。"
+    found = gifts(analyse(text, [("苏湘阁饭店", "ORG"), ("小石桥社区", "GPE")]))
+    assert found["苏湘阁饭店", "爱心口罩"]["quantity"] == "50个"
+    assert found["苏湘阁饭店", "爱心口罩"]["recipient"] == "小石桥社区保洁员"
+    text = "10日下午,东莞市义田商业有限公司向石碣镇疫情防控指挥部捐赠了价值3900元的100箱牛奶,为抗击疫情献出爱心。"
+    found = gifts(analyse(text, [("东莞市义田商业有限公司", "ORG"), ("石碣镇疫情防控指挥部", "ORG")]))
+    assert set(found) == {("东莞市义田商业有限公司", "牛奶")}
+    attrs = found["东莞市义田商业有限公司", "牛奶"]
+    assert (attrs["amount"], attrs["quantity"], attrs["quantity_unit"]) == ("价值3900元", "100箱", "箱")
+
+
+def test_value_in_the_next_clause_belongs_to_the_last_item():
+    text = "某某公司捐赠方便面200箱，价值6000元。"
+    found = gifts(analyse(text, [("某某公司", "ORG")]))
+    assert found["某某公司", "方便面"]["quantity"] == "200箱"
+    assert found["某某公司", "方便面"]["amount"] == "价值6000元"
+
+
+def test_weak_trigger_with_goods_closed_by_a_collective_word():
+    text = "某某公司、某某协会相关负责人来到社区,为他们送来了大米、食用油等生活物资。"
+    found = gifts(analyse(text, [("某某公司", "ORG"), ("某某协会", "ORG")]))
+    assert set(found) == {(d, i) for d in ("某某公司", "某某协会") for i in ("大米", "食用油")}
+    assert {a["recipient"] for a in found.values()} == {"他们"}
+
+
+def test_two_donors_songshang_and_a_list_closed_by_deng():
+    text = "1月27日下午,中原市场投顺货易有限公司、南通普济药房连锁有限公司各为钟秀街道送上1000个医用防护口罩;"
+    donors = [("中原市场投顺货易有限公司", "ORG"), ("南通普济药房连锁有限公司", "ORG"), ("钟秀街道", "GPE")]
+    found = gifts(analyse(text, donors))
+    assert set(found) == {(d, "医用防护口罩") for d, _ in donors[:2]}
+    assert {a["quantity"] for a in found.values()} == {"1000个"}
+    text = "2月10日上午,广东嘉友食品有限公司向石碣镇坚守防疫一线工作人员送上100多箱价值12000元的饼干等食品。"
+    found = gifts(analyse(text, [("广东嘉友食品有限公司", "ORG"), ("石碣镇", "GPE")]))
+    assert set(found) == {("广东嘉友食品有限公司", "饼干")}
+    attrs = found["广东嘉友食品有限公司", "饼干"]
+    assert (attrs["quantity"], attrs["amount"], attrs["quantity_approximate"]) == ("100多箱", "价值12000元", "true")
+
+
+def test_donor_carried_from_an_earlier_clause_for_a_collection():
+    text = "兴山县人才工作站北京站组织在京乡贤集资金、筹物品,先后共筹资捐款10.18万元;"
+    found = gifts(analyse(text, [("兴山县人才工作站北京站", "ORG")]))
+    assert set(found) == {("兴山县人才工作站北京站", "捐款")}
+    assert found["兴山县人才工作站北京站", "捐款"]["amount"] == "10.18万元"
+
+
+def test_items_in_a_clause_of_their_own_before_juanzenggei():
+    text = (
+        "香港东莞石碣同乡会迅速从印尼采购一批医用口罩,经过近2周的等待,2月10日,"
+        "这批共21500个价值60000多元的医用口罩,捐赠给石碣镇疫情防控指挥部。"
+    )
+    found = gifts(analyse(text, [("香港东莞石碣同乡会", "ORG"), ("印尼", "GPE"), ("石碣镇疫情防控指挥部", "ORG")]))
+    assert set(found) == {("香港东莞石碣同乡会", "医用口罩")}
+    attrs = found["香港东莞石碣同乡会", "医用口罩"]
+    assert (attrs["quantity"], attrs["amount"], attrs["recipient"]) == (
+        "共21500个",
+        "价值60000多元",
+        "石碣镇疫情防控指挥部",
+    )
+
+
+def test_money_noun_as_written_with_a_channel_and_the_jurisdiction():
+    text = "城东街道辖区单位南通玉蕙口腔医院募集善款12800元,通过南通市慈善总会定向捐赠给武汉防疫一线。"
+    entities = [("城东街道", "GPE"), ("南通玉蕙口腔医院", "ORG"), ("南通市慈善总会", "ORG")]
+    relations = analyse(text, entities)
+    found = gifts(relations)
+    assert set(found) == {("南通玉蕙口腔医院", "善款")}
+    assert found["南通玉蕙口腔医院", "善款"]["amount"] == "12800元"
+    located = next(r for r in relations if r.predicate == "位于" and r.subject.text == "南通玉蕙口腔医院")
+    assert (located.object.text, located.evidence.rule) == ("城东街道", "located_jurisdiction")
+
+
+def test_group_of_an_organisation_and_spending_from_its_funds():
+    text = "某某公司党员积极响应号召，筹集款项5000元；某某街道决定支出一部分资金，用于疫情防控工作。"
+    found = gifts(analyse(text, [("某某公司", "ORG"), ("某某街道", "ORG")]))
+    assert found["某某公司", "款项"]["amount"] == "5000元"
+    assert ("某某街道", "资金") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "entities"),
+    [
+        ("据莆田市疫情防控指挥部综合协调组副组长陈国平介绍,此次捐赠的口罩将主要用于各大医院。", [("陈国平", "PERSON")]),
+        ("校党委常委李克周与后勤管理处负责人代表学校接受了捐赠。", [("李克周", "PERSON")]),
+        ("据该区经济发展局不完全统计,辖区企业捐款捐物逾10万元。", [("区经济发展局", "ORG")]),
+        ("林太法主动找到村支书捐款,因年龄原因被婉拒。", [("林太法", "PERSON")]),
+        ("某某医院将病人送到隔离点。", [("某某医院", "ORG")]),
+        ("某某公司为一线人员送上祝福和问候。", [("某某公司", "ORG")]),
+    ],
+)
+def test_no_gift_where_the_trigger_is_no_giving(text, entities):
+    assert gifts(analyse(text, entities)) == {}
+
+
+def test_evidence_is_exact_with_the_sentence_start():
+    text = "开头一句。台企福华纺织向福州市红十字会捐款20万元。"
+    gift = next(r for r in analyse(text, [("福华纺织", "ORG"), ("福州市红十字会", "ORG")]) if r.predicate == "捐赠")
+    ev = gift.evidence
+    assert ev.rule == "donation_frame" and ev.sentence == 1 and ev.sentence_start == 5
+    assert text[ev.subject_start : ev.subject_end] == "福华纺织" and text[ev.object_start : ev.object_end] == "捐款"
+    assert ev.sentence_text[ev.object_start - ev.sentence_start : ev.object_end - ev.sentence_start] == "捐款"
+
+
+# One real or general sentence per rule id: (rule, text, entities, expected (subject, predicate, object)).
+RULE_CASES = [
+    (
+        "post_org_title_person",
+        "平东社区站党总支书记张嘉钢到场。",
+        [("平东社区站党总支", "ORG"), ("张嘉钢", "PERSON")],
+        ("张嘉钢", "任职", "平东社区站党总支"),
+    ),
+    (
+        "post_org_title_more_titles",
+        "耀华道社区卫生服务中心主任、党员王爱民接到指令。",
+        [("耀华道社区卫生服务中心", "ORG"), ("王爱民", "PERSON")],
+        ("王爱民", "任职", "耀华道社区卫生服务中心"),
+    ),
+    (
+        "post_org_person_adjacent",
+        "该区经济发展局马帅因接触过病例被隔离。",
+        [("经济发展局", "ORG"), ("马帅", "PERSON")],
+        ("马帅", "任职", "经济发展局"),
+    ),
+    (
+        "post_newspaper_byline",
+        "河北日报(记者孟宪峰 通讯员王卫国)",
+        [("河北日报", "ORG"), ("孟宪峰", "PERSON"), ("王卫国", "PERSON")],
+        ("王卫国", "任职", "河北日报"),
+    ),
+    (
+        "post_outlet_reporters",
+        "荆楚网消息(通讯员 杨守刚 李博文)1月30日,某公司捐款。",
+        [("荆楚网", "ORG"), ("杨守刚", "PERSON"), ("李博文", "PERSON")],
+        ("李博文", "任职", "荆楚网"),
+    ),
+    (
+        "post_title_list",
+        "旗委常委、组织部部长裴文武出席了督查汇报会。",
+        [("旗委", "ORG"), ("组织部", "ORG"), ("裴文武", "PERSON")],
+        ("裴文武", "任职", "组织部"),
+    ),
+    (
+        "post_same_body_next_person",
+        "9月15日下午,镇党委书记蔡旭、副书记、纪委书记刘敏先行查看了重点河道的水势情况。",
+        [("镇党委", "ORG"), ("蔡旭", "PERSON"), ("纪委", "ORG"), ("刘敏", "PERSON")],
+        ("刘敏", "任职", "镇党委"),
+    ),
+    (
+        "post_body_earlier_clause",
+        "为此,合肥金域成立抗击疫情指挥部,党员、常务副总经理申梦来任总指挥。",
+        [("合肥金域", "ORG"), ("申梦来", "PERSON")],
+        ("申梦来", "任职", "合肥金域"),
+    ),
+    (
+        "post_person_later_serves_as",
+        "王五，男，平阳县人，现任某某有限公司总经理。",
+        [("王五", "PERSON"), ("平阳县", "GPE"), ("某某有限公司", "ORG")],
+        ("王五", "任职", "某某有限公司"),
+    ),
+    (
+        "post_person_comma_org_title",
+        "李明，平东社区站党总支书记，到场指导。",
+        [("李明", "PERSON"), ("平东社区站党总支", "ORG")],
+        ("李明", "任职", "平东社区站党总支"),
+    ),
+    (
+        "post_person_serves_as",
+        "王五现任某某有限公司总经理。",
+        [("王五", "PERSON"), ("某某有限公司", "ORG")],
+        ("王五", "任职", "某某有限公司"),
+    ),
+    (
+        "located_at_de",
+        "受雨情影响,位于山西祁县的南同蒲铁路昌源河大桥桥台被冲垮。",
+        [("山西", "GPE"), ("祁县", "GPE"), ("南同蒲铁路", "LOC"), ("昌源河大桥", "LOC")],
+        ("昌源河大桥", "位于", "祁县"),
+    ),
+    (
+        "located_place_in_place",
+        "三原县大程镇荆中村,位于关中环线与西韩公路交汇处。",
+        [("三原县", "GPE"), ("大程镇", "GPE"), ("荆中村", "GPE")],
+        ("荆中村", "位于", "大程镇"),
+    ),
+    (
+        "located_jurisdiction",
+        "新城桥街道辖区单位文峰集团向南通市慈善总会捐资1500万元。",
+        [("新城桥街道", "GPE"), ("文峰集团", "ORG"), ("南通市慈善总会", "ORG")],
+        ("文峰集团", "位于", "新城桥街道"),
+    ),
+    (
+        "located_in_de",
+        "在山西清徐县的太原幼儿师范高等专科学校安置点,公交车随时等候调配。",
+        [("山西", "GPE"), ("清徐县", "GPE"), ("太原幼儿师范高等专科学校", "ORG")],
+        ("太原幼儿师范高等专科学校", "位于", "清徐县"),
+    ),
+    (
+        "located_parenthesis",
+        "崇川开发区(观音山街道)福临堂药房为新胜社区社区工作者们送上500只医用一次性口罩和2支测温枪;",
+        [("崇川开发区", "GPE"), ("观音山街道", "GPE"), ("福临堂药房", "ORG"), ("新胜社区", "GPE")],
+        ("福临堂药房", "位于", "崇川开发区"),
+    ),
+    (
+        "located_parenthesis_inner",
+        "崇川开发区(观音山街道)福临堂药房为新胜社区社区工作者们送上500只口罩;",
+        [("崇川开发区", "GPE"), ("观音山街道", "GPE"), ("福临堂药房", "ORG"), ("新胜社区", "GPE")],
+        ("福临堂药房", "位于", "观音山街道"),
+    ),
+    (
+        "located_governs",
+        "平阳县下辖兴隆村、凤卧村。",
+        [("平阳县", "GPE"), ("兴隆村", "GPE"), ("凤卧村", "GPE")],
+        ("凤卧村", "位于", "平阳县"),
+    ),
+    (
+        "located_subject_first",
+        "河南金泉机械有限公司位于皇台产业园。",
+        [("河南金泉机械有限公司", "ORG"), ("皇台产业园", "LOC")],
+        ("河南金泉机械有限公司", "位于", "皇台产业园"),
+    ),
+    (
+        "belongs_to",
+        "巡防中队隶属于皇台街道办事处。",
+        [("巡防中队", "ORG"), ("皇台街道办事处", "ORG")],
+        ("巡防中队", "隶属", "皇台街道办事处"),
+    ),
+    (
+        "lead_group",
+        "省政协主席毛万春率省政协调研组到琼海开展调研。",
+        [("省政协", "ORG"), ("毛万春", "PERSON"), ("省政协调研组", "ORG")],
+        ("毛万春", "带领", "省政协调研组"),
+    ),
+    (
+        "lead_group_next_clause",
+        "文圣街道老旧小区多,李森连续奋战两天两夜,带领工作人员完成了小区的划分。",
+        [("文圣街道", "GPE"), ("李森", "PERSON")],
+        ("李森", "带领", "工作人员"),
+    ),
+    (
+        "lead_under",
+        "在村党支部书记王士豪的带领下,党员志愿者率先成立疫情防控先锋队。",
+        [("王士豪", "PERSON")],
+        ("王士豪", "带领", "党员志愿者"),
+    ),
+    (
+        "byline_reporter",
+        "2021-10-10 10:27:49 作者:乔栋 付明丽 郑洋洋",
+        [("乔栋", "PERSON"), ("付明丽", "PERSON"), ("郑洋洋", "PERSON")],
+        ("DOCUMENT", "报道", "郑洋洋"),
+    ),
+    (
+        "photo_credit_label",
+        "(记者:信永华 摄影:苑兆节 责编:徐展)",
+        [("信永华", "PERSON"), ("苑兆节", "PERSON"), ("徐展", "PERSON")],
+        ("苑兆节", "摄影", "DOCUMENT"),
+    ),
+    (
+        "byline_parenthesis",
+        "某镇开展防汛检查。\n(敬永通 李四)",
+        [("敬永通", "PERSON"), ("李四", "PERSON")],
+        ("DOCUMENT", "报道", "李四"),
+    ),
+    (
+        "photo_credit_slash",
+        "记者 陈斌/文 李磊/图",
+        [("陈斌", "PERSON"), ("李磊", "PERSON")],
+        ("李磊", "摄影", "DOCUMENT"),
+    ),
+    ("photo_credit", "晨曦中的高新区焕发出勃勃生机。田改娣摄", [("田改娣", "PERSON")], ("田改娣", "摄影", "DOCUMENT")),
+    (
+        "action_verb",
+        "李明督导平东社区疫情防控工作。",
+        [("李明", "PERSON"), ("平东社区", "GPE")],
+        ("李明", "督导", "平东社区"),
+    ),
+    ("name_parts", "兰州市委召开会议。", [("兰州市委", "ORG")], ("兰州市委", "隶属", "兰州")),
+    (
+        "donation_frame",
+        "台企福华纺织向福州市红十字会捐款20万元。",
+        [("福华纺织", "ORG"), ("福州市红十字会", "ORG")],
+        ("福华纺织", "捐赠", "捐款"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("rule", "text", "entities", "expected"), RULE_CASES, ids=[c[0] for c in RULE_CASES])
+def test_each_rule_fires(rule, text, entities, expected):
+    relations = analyse(text, entities)
+    found = {
+        (
+            r.subject.label if r.subject.label == "DOCUMENT" else r.subject.text,
+            r.predicate,
+            r.object.label if r.object.label == "DOCUMENT" else r.object.text,
+            r.evidence.rule,
+        )
+        for r in relations
+    }
+    assert (*expected, rule) in found
+
+
+def test_every_rule_and_frame_id_has_a_case():
+    ids = {rule.id for rule in load_rules()} | {frame.id for frame in load_frames().frames}
+    assert ids == {case[0] for case in RULE_CASES}
+
+
+def test_title_list_gives_each_body_its_title_and_no_title_to_the_previous_name():
+    text = "甘肃省委书记、省人大常委会主任林铎,省政协主席欧阳坚见证签约。"
+    entities = [
+        ("甘肃省委", "ORG"),
+        ("省人大常委会", "ORG"),
+        ("林铎", "PERSON"),
+        ("省政协", "ORG"),
+        ("欧阳坚", "PERSON"),
+    ]
+    posts = {
+        (r.subject.text, r.object.text, r.attrs.get("title")) for r in analyse(text, entities) if r.predicate == "任职"
+    }
+    assert posts == {("林铎", "甘肃省委", "书记"), ("林铎", "省人大常委会", "主任"), ("欧阳坚", "省政协", "主席")}
+    text = "省委副书记、省长唐仁健,省政协主席欧阳坚见证签约。"
+    entities = [("省委", "ORG"), ("唐仁健", "PERSON"), ("省政协", "ORG"), ("欧阳坚", "PERSON")]
+    posts = {
+        (r.subject.text, r.object.text, r.attrs.get("title")) for r in analyse(text, entities) if r.predicate == "任职"
+    }
+    assert posts == {("唐仁健", "省委", "副书记"), ("欧阳坚", "省政协", "主席")}
+
+
+def test_persons_listed_after_a_title_share_the_post_and_former_is_kept():
+    text = "青岛市淄博商会博山分会副会长崔鹏、杨彬等参加了本次捐助活动。"
+    entities = [("青岛市淄博商会博山分会", "ORG"), ("崔鹏", "PERSON"), ("杨彬", "PERSON")]
+    posts = {(r.subject.text, r.attrs["title"]) for r in analyse(text, entities) if r.predicate == "任职"}
+    assert posts == {("崔鹏", "副会长"), ("杨彬", "副会长")}
+    text = "某某村原党支部书记张三介绍了情况。"
+    post = next(r for r in analyse(text, [("某某村", "GPE"), ("张三", "PERSON")]) if r.predicate == "任职")
+    assert (post.attrs["former"], post.attrs["title"]) == ("原", "党支部书记")
+
+
+def test_goods_listed_after_a_collective_item_replace_it():
+    text = "某某商会向某某学校捐赠了一批疫情防控物资，包括防护口罩30000个、消毒酒精20桶、防护服50套，共计价值10万元。"
+    found = gifts(analyse(text, [("某某商会", "ORG"), ("某某学校", "ORG")]))
+    assert {item for _, item in found} == {"防护口罩", "消毒酒精", "防护服"}
+    assert found["某某商会", "消毒酒精"]["quantity"] == "20桶"
+    assert found["某某商会", "防护服"]["amount"] == "共计价值10万元"
+
+
+def test_goods_sent_with_jiang_fawang_listed_in_the_next_clause():
+    text = (
+        "8月22日,西藏绿之源将价值20余万元的捐赠物资从湖南长沙发往西藏扎囊,"
+        "这批捐赠物资包括 160000只医用口罩、30000双医用手套、1200件医用防护服。"
+    )
+    entities = [("西藏绿之源", "ORG"), ("湖南", "GPE"), ("长沙", "GPE"), ("西藏", "GPE")]
+    found = gifts(analyse(text, entities))
+    assert {item for _, item in found} == {"医用口罩", "医用手套", "医用防护服"}
+    assert found["西藏绿之源", "医用手套"]["quantity"] == "30000双"
+
+
+def test_a_leader_in_zai_de_dailing_xia_is_no_giver_and_a_date_leaves_no_subject():
+    text = "某某公司也在李董事长的带领下身先士卒,于 8月12日再次向县机关食堂捐赠价值3万元的大米。"
+    found = gifts(analyse(text, [("某某公司", "ORG"), ("李董事长", "PERSON")]))
+    assert set(found) == {("某某公司", "大米")}
+    assert found["某某公司", "大米"]["amount"] == "价值3万元"
+
+
+def test_adverb_holding_a_cue_and_a_speaker():
+    text = "今日上午,厦门蓝星企业有限公司向莆田市定向捐赠2.57万个N95口罩和300万个一次性医用外科口罩,总金额达300多万元。"
+    found = gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG"), ("莆田市", "GPE")]))
+    assert {item for _, item in found} == {"N95口罩", "一次性医用外科口罩"}
+    assert {a["recipient"] for a in found.values()} == {"莆田市"}
+    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["quantity_value"] == "3e+06"
+    # the value the next clause gives goes to the last item
+    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["amount"] == "总金额达300多万元"
+    text = "某某公司经理张三表示,此次向村里捐赠口罩,是为了支持防疫。"
+    assert gifts(analyse(text, [("某某公司", "ORG"), ("张三", "PERSON")])) == {}
+
+
+def test_a_group_word_before_a_name_is_a_title_unless_it_is_no_post():
+    text = "东方大学城公安分局民警贾正臣正值守在单元门口。"
+    relations = analyse(text, [("东方大学城公安分局", "ORG"), ("贾正臣", "PERSON")])
+    assert {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"} == {
+        ("贾正臣", "东方大学城公安分局", "民警")
+    }
+    text = "田际村党员章灵斌看到村里党员干部在卡点执勤时比较辛苦。"
+    assert not [r for r in analyse(text, [("田际村", "GPE"), ("章灵斌", "PERSON")]) if r.predicate == "任职"]
+
+
+def test_zuowei_and_an_honorific_after_the_name():
+    text = "某某公司董事长李东平先生作为山南市工商联副主席,发起了倡议。"
+    entities = [("某某公司", "ORG"), ("李东平", "PERSON"), ("山南市工商联", "ORG")]
+    posts = {(r.object.text, r.attrs["title"]) for r in analyse(text, entities) if r.predicate == "任职"}
+    assert posts == {("某某公司", "董事长"), ("山南市工商联", "副主席")}
+
+
+def test_byline_forms():
+    text = "辽阳日报讯 记者苗利莉报道 3月以来,某街道开展工作。"
+    relations = analyse(text, [("辽阳日报", "ORG"), ("苗利莉", "PERSON")])
+    assert {(r.predicate, r.object.text) for r in relations} == {("报道", "苗利莉")}
+    text = "文/张三 李四\n某社区开展活动。"
+    relations = analyse(text, [("张三", "PERSON"), ("李四", "PERSON")])
+    assert {r.object.text for r in relations if r.predicate == "报道"} == {"张三", "李四"}
+
+
+def test_a_counted_place_has_no_name_parts():
+    text = "高新区6个产业园区内处处忙碌。"
+    assert not [r for r in analyse(text, [("高新区6个产业园区", "LOC")]) if r.predicate in ("位于", "隶属")]
+
+
+def test_frames_file_rejects_an_unknown_key(tmp_path):
+    path = tmp_path / "frames.yaml"
+    path.write_text("frames:\n  - {id: broken, predicate: 捐赠, colour: red}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="broken"):
+        load_frames(path)
