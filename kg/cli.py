@@ -7,6 +7,8 @@ import logging
 import os
 import signal
 import sys
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -17,6 +19,17 @@ from tqdm import tqdm
 
 import kg
 from kg.atomic import OutputBusyError, atomic_write_text, output_lock, replace_folder
+from kg.cache import AnalysisCache, CacheError, default_cache_dir
+from kg.corpus import (
+    LOCAL_DASK,
+    AnalysisSpec,
+    CorpusAnalysis,
+    ExecutorError,
+    analyse_corpus,
+    analysis_spec,
+    available_cores,
+    check_executor,
+)
 from kg.dbcli import db_app
 from kg.evaluate import (
     SCORED_PREDICATES,
@@ -34,9 +47,11 @@ from kg.ingest import DEFAULT_MAX_BYTES, load_documents
 from kg.neo4j import write_neo4j
 from kg.nlp import load_pipeline
 from kg.nlp.train import model_app
-from kg.pipeline import KnowledgeGraphBuilder
+from kg.pipeline import BuildResult, KnowledgeGraphBuilder, assemble
 from kg.predictions import analyse_gold
 from kg.render import render_html
+from kg.resolve import Resolver
+from kg.types import Document, Skipped
 
 app = typer.Typer(
     help="Build knowledge graphs (who did what, with whom, where and when) from Chinese news articles.",
@@ -92,14 +107,35 @@ def build(
         Path | None, typer.Option("--db", help="Also write the graph as a LadybugDB database (e.g. OUTPUT/graph.db).")
     ] = None,
     neo4j: Annotated[bool, typer.Option(help="Also write Neo4j import files into OUTPUT/neo4j.")] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="Worker processes for NLP and extraction; 0: one per core.")
+    ] = 0,
+    executor: Annotated[
+        str,
+        typer.Option(
+            help=f"Where documents are analysed: local (a process pool of --jobs), {LOCAL_DASK} (a local Dask "
+            "cluster of --jobs workers) or dask://HOST:PORT (a running Dask scheduler)."
+        ),
+    ] = "local",
+    cache: Annotated[
+        Path | None, typer.Option(help="Cache folder of per-document analyses (default: ~/.cache/kg).")
+    ] = None,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Analyse every document; read and write no cache.")
+    ] = False,
 ) -> None:
     """Build the graph of INPUTS into OUTPUT: graph.html, graph.graphml, graph.gexf, graph.json, CSVs.
 
     OUTPUT is replaced as a whole at the end, so it always holds one complete set of outputs; a build that
-    reads no document leaves it untouched.
+    reads no document leaves it untouched. Documents analysed before with the same pipeline, rules and lexicons
+    are read from the cache.
     """
     if output.exists() and not output.is_dir():
         _fail(f"output path {output} is a file, not a folder", 2)
+    try:
+        check_executor(executor)
+    except ExecutorError as err:
+        _fail(str(err), 2)
     # The output folder is replaced as a whole: it must not hold the articles themselves.
     for item in inputs:
         if output.resolve() in (item.resolve(), *item.resolve().parents):
@@ -108,7 +144,9 @@ def build(
     signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
     try:
         with output_lock(output) as lock:
-            _build_locked(inputs, output, lock, model, rules, year, strict, max_bytes, db, neo4j)
+            cache_dir = None if no_cache else cache or default_cache_dir()
+            settings = BuildSettings(jobs or available_cores(), executor, cache_dir)
+            _build_locked(inputs, output, lock, model, rules, year, strict, max_bytes, db, neo4j, settings)
     except OutputBusyError as err:
         _fail(str(err), 3)
     except OSError as err:
@@ -126,6 +164,7 @@ def _build_locked(
     max_bytes: int,
     db: Path | None,
     neo4j: bool,
+    settings: BuildSettings,
 ) -> None:
     documents, skipped = load_documents(inputs, year=year, max_bytes=max_bytes, exclude=[output, lock])
     for item in skipped:
@@ -135,10 +174,7 @@ def _build_locked(
         typer.echo(f"repaired {doc.path}: {doc.damage}", err=True)
     if not documents:
         _fail(f"no document read from {', '.join(map(str, inputs))}; {output} left as it was", 1)
-    builder = _builder(model, rules)
-    result = builder.build(
-        documents, skipped, progress=lambda docs: tqdm(docs, desc="documents", unit="doc", disable=None)
-    )
+    result, corpus = _analyse(documents, skipped, _spec(model, rules), settings)
     provenance = {
         "pipeline": result.pipeline,
         "kg": kg.__version__,
@@ -153,6 +189,7 @@ def _build_locked(
         "relations": dict(sorted(result.stats["relations"].items(), key=lambda kv: (-kv[1], kv[0]))),
         "skipped": [{"path": s.path, "reason": s.reason, "deliberate": s.deliberate} for s in skipped],
         "repaired": [{"path": doc.path, "id": doc.id, "repairs": doc.damage} for doc in damaged],
+        "analysed": {"documents": corpus.analysed, "from_cache": corpus.from_cache, "workers": corpus.workers},
         "seconds": round(result.seconds, 1),
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
@@ -168,6 +205,46 @@ def _build_locked(
     _print_summary(summary, files)
     if strict and (damaged or any(not s.deliberate for s in skipped)):
         raise typer.Exit(code=1)
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    jobs: int
+    executor: str
+    cache: Path | None  # None: no cache
+
+
+def _spec(model: str | None, rules: Path | None) -> AnalysisSpec:
+    try:
+        return analysis_spec(model, rules)
+    except ValueError as err:
+        _fail(str(err), 2)
+
+
+def _analyse(
+    documents: list[Document], skipped: list[Skipped], spec: AnalysisSpec, settings: BuildSettings
+) -> tuple[BuildResult, CorpusAnalysis]:
+    """The analyses (cached or computed where the settings say), then resolution and the graph."""
+    started = time.perf_counter()
+    cache = None
+    if settings.cache is not None:
+        try:
+            cache = AnalysisCache(settings.cache)
+        except CacheError as err:
+            typer.echo(f"warning: {err}; building without a cache", err=True)
+    with tqdm(total=len(documents), desc="documents", unit="doc", disable=None) as bar:
+        try:
+            corpus = analyse_corpus(
+                documents, spec, executor=settings.executor, jobs=settings.jobs, cache=cache, progress=bar.update
+            )
+        except ExecutorError as err:
+            _fail(str(err), 2)
+        finally:
+            if cache is not None:
+                cache.close()
+    for warning in corpus.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return assemble(corpus.analyses, Resolver(), corpus.pipeline, skipped, started), corpus
 
 
 def _previous_outputs(output: Path) -> list[str]:

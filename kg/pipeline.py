@@ -12,7 +12,7 @@ import networkx as nx
 from spacy.language import Language
 
 import kg
-from kg.extract import Extractor, load_rules
+from kg.extract import Extractor, RelationRule, load_rules
 from kg.graph import build_graph
 from kg.nlp import find_mentions, pipeline_id
 from kg.resolve import Resolver
@@ -41,12 +41,12 @@ class BuildResult:
 class KnowledgeGraphBuilder:
     """Runs NLP → extraction → resolution → graph with one pipeline and one rule set."""
 
-    def __init__(self, nlp: Language, rules_path: Path | None = None):
+    def __init__(self, nlp: Language, rules: Path | list[RelationRule] | None = None):
         self.nlp = nlp
         self.pipeline = pipeline_id(nlp)
         # One lexicon for every stage: the one the pipeline's domain layer was saved with, if it has one.
         lexicon = nlp.get_pipe("kg_domain").lexicon if "kg_domain" in nlp.pipe_names else None
-        self.extractor = Extractor(load_rules(rules_path), lexicon)
+        self.extractor = Extractor(rules if isinstance(rules, list) else load_rules(rules), lexicon)
         self.resolver = Resolver(self.extractor.lexicon)
 
     def analyse(self, doc: Document) -> Analysis:
@@ -61,14 +61,21 @@ class KnowledgeGraphBuilder:
     ) -> BuildResult:
         started = time.perf_counter()
         analyses = [self.analyse(doc) for doc in progress(documents)]
-        entities, relations = self.resolver.resolve(
-            [a.doc for a in analyses],
-            [m for a in analyses for m in a.mentions],
-            [r for a in analyses for r in a.relations],
-        )
-        graph = build_graph(entities, relations, {"pipeline": self.pipeline, "kg_version": kg.__version__})
-        stats = {
-            "entities": Counter(data["type"] for _, data in graph.nodes(data=True)),
-            "relations": Counter(data["predicate"] for _, _, data in graph.edges(data=True)),
-        }
-        return BuildResult(graph, analyses, skipped or [], self.pipeline, time.perf_counter() - started, stats)
+        return assemble(analyses, self.resolver, self.pipeline, skipped or [], started)
+
+
+def assemble(
+    analyses: list[Analysis], resolver: Resolver, pipeline: str, skipped: list[Skipped], started: float
+) -> BuildResult:
+    """Resolution and the graph from the analyses of every document, however they were computed."""
+    entities, relations = resolver.resolve(
+        [a.doc for a in analyses],
+        [m for a in analyses for m in a.mentions],
+        [r for a in analyses for r in a.relations],
+    )
+    graph = build_graph(entities, relations, {"pipeline": pipeline, "kg_version": kg.__version__})
+    stats = {
+        "entities": Counter(data["type"] for _, data in graph.nodes(data=True)),
+        "relations": Counter(data["predicate"] for _, _, data in graph.edges(data=True)),
+    }
+    return BuildResult(graph, analyses, skipped, pipeline, time.perf_counter() - started, stats)

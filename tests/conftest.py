@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "data" / "seeds"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def own_cache_dir(tmp_path_factory):
+    """`kg build` caches analyses under $XDG_CACHE_HOME/kg: the suite uses a folder of its own, not the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg_cache"))
+
+
 @pytest.fixture(scope="session")
 def nlp():
     # KG_MODEL picks another pipeline (a zh_core_web_* package or a directory) for the whole suite.
