@@ -7,6 +7,7 @@ pattern such as ``{ORG:object}(?P<title>{POST_TITLE}){PERSON:subject}`` reads li
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from kg.frames import FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
-from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
+from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
 from kg.normalize import parse_measure
 from kg.types import Document, Evidence, Mention, Relation, Sentence
 
@@ -360,10 +361,25 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
 
 def all_endings(lexicon: Lexicon, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """The name grammar's endings with a rule's extra organisation endings, longer endings first."""
-    if not extra:
-        return lexicon.name_endings
-    merged = dict(lexicon.name_endings) | {e: "ORG" for e in extra if e not in dict(lexicon.name_endings)}
-    return tuple(sorted(merged.items(), key=lambda item: (-len(item[0]), item[0])))
+    return ending_index(lexicon.name_endings, extra).pairs
+
+
+@dataclass(frozen=True)
+class EndingIndex:
+    pairs: tuple[tuple[str, str], ...]  # (ending, label), longer endings first
+    words: PhraseSet  # the endings, to find the longest at a position without trying each
+    labels: dict[str, str]
+
+
+# Asked for every mention of every sentence with the same few rules' extra endings: merged and indexed once.
+@functools.lru_cache(maxsize=64)
+def ending_index(name_endings: tuple[tuple[str, str], ...], extra: tuple[str, ...]) -> EndingIndex:
+    labels = dict(name_endings)
+    pairs = name_endings
+    if extra:
+        labels |= {e: "ORG" for e in extra if e not in labels}
+        pairs = tuple(sorted(labels.items(), key=lambda item: (-len(item[0]), item[0])))
+    return EndingIndex(pairs, PhraseSet(labels), labels)
 
 
 def name_parts(
@@ -380,7 +396,8 @@ def name_parts(
     A ``split_endings`` body is a piece of its own even right after its place (兰州|市委), and in an ``org``
     name the rest after a known place is the body (某省|消防).
     Returns (start, end, label) pieces covering the name."""
-    endings = all_endings(lexicon, extra_endings)
+    index = ending_index(lexicon.name_endings, extra_endings)
+    endings = index.pairs
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
@@ -391,11 +408,11 @@ def name_parts(
     if start:
         pieces.append((0, start, "GPE"))
     while position < len(name):
-        ending = next(((s, label) for s, label in endings if name.startswith(s, position)), None)
-        if ending is None:
+        suffix = index.words.longest_at(name, position)
+        if suffix is None:
             position += 1
             continue
-        suffix, label = ending
+        label = index.labels[suffix]
         if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
             pieces.append((start, position, "ORG"))
             start = position
