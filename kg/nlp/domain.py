@@ -250,7 +250,7 @@ class DomainEntities:
         for token in doc:
             end = token.idx + len(token.text)
             # the ending may span tokens (X站中路: X|站|中|路, the 中 of 中路 no name part on its own)
-            suffix = next((s for s in self.lexicon.place_suffixes if text.endswith(s, 0, end)), None)
+            suffix = self.lexicon.place_suffix_set.longest_before(text, end)
             if suffix is None or not is_cjk_word(token.text):
                 continue
             # a zone's full name holds its city (<city>高新区, GUIDELINES): the city does not stop it
@@ -287,7 +287,7 @@ class DomainEntities:
                 break
             # a place of its own stops a place chain: by its ending, or as a name of the division list (广东|深圳市)
             lexicon = self.lexicon
-            ends_place = any(piece.endswith(s) for s in lexicon.place_suffixes) or (
+            ends_place = piece.endswith(lexicon.place_suffixes) or (
                 not zone and piece in lexicon.place_names
             )
             if one_place and ends_place and len(piece) > 1:
