@@ -1,8 +1,13 @@
 """Render a kg graph as one self-contained, offline HTML page.
 
-pyvis builds the vis-network node/edge/option data; the page itself comes from ``kg/templates/graph.html``
-because pyvis 0.3.2's own template always pulls bootstrap, tom-select and vis-network from CDNs.
-The vis-network JS/CSS shipped inside the pyvis wheel is inlined, so the page never touches the network.
+The page comes from ``kg/templates/graph.html`` with vis-network's node/edge/option data embedded as JSON; the
+vis-network JS/CSS shipped inside the pyvis wheel is inlined, so the page never touches the network (pyvis 0.3.2's
+own template pulls bootstrap, tom-select and vis-network from CDNs, and its Network class checks every new node
+and edge against lists of all earlier ones, which is quadratic in the graph size).
+
+Small graphs are laid out in the browser by vis-network's physics. Big ones are laid out here (see
+``PYTHON_LAYOUT_NODES``), and whatever the size the canvas starts with the ``CANVAS_NODES`` entities of highest
+degree; the others are in the page's data, reachable through the filters and the search.
 """
 
 from __future__ import annotations
@@ -18,12 +23,11 @@ import networkx as nx
 import pyvis
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
-from pyvis.network import Network
 
 from kg.atomic import atomic_write_text
 from kg.export import DEFAULT_COLOR, TYPE_COLORS
 
-__all__ = ["TYPE_NAMES", "build_html", "render_html", "segments"]
+__all__ = ["CANVAS_NODES", "PYTHON_LAYOUT_NODES", "TYPE_NAMES", "build_html", "render_html", "segments"]
 
 # Legend names; colours come from kg.export so Gephi and the browser colour entity types alike.
 TYPE_NAMES: dict[str, str] = {
@@ -37,15 +41,26 @@ TYPE_NAMES: dict[str, str] = {
     "EVENT": "事件",
 }
 
+# Past this many entities vis-network's in-browser simulation needs longer than a first paint may take and still
+# leaves a hairball (unsettled nodes on a ring around a knot): positions are computed in Python instead and the
+# page's physics stays off.
+PYTHON_LAYOUT_NODES = 500
+# At most this many entities are in vis-network's DataSet at once, highest degree first. vis-network simulates
+# and draws every node of its DataSet, hidden ones too, so the others are left out of it altogether until a
+# filter or the search asks for them: the first paint is bounded whatever the graph size, and the labels of a
+# first view stay legible on a laptop screen.
+CANVAS_NODES = 200
+
 _FONT_FACE = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 _LAYOUT_SEED = 20200120
+# Edge length of the Python layout in vis-network pixels at scale 1, about the physics' spring length.
+_EDGE_PX = 110
+_GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 _VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
 # Characters that could end a <script> block or open an HTML comment/CDATA inside embedded JSON;
 # U+2028/2029 are escaped too so the JSON stays valid if someone pastes it into JS source.
-_SCRIPT_SAFE = str.maketrans(
-    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
-)
+_SCRIPT_SAFE = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def render_html(graph: nx.MultiDiGraph, path: Path, *, title: str, provenance: dict[str, str]) -> None:
@@ -67,21 +82,25 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
     )
     types = {str(graph.nodes[k].get("type", "")) for k in node_keys}
     colours = {t: TYPE_COLORS.get(t, DEFAULT_COLOR) for t in types}
+    positions = _positions(graph, node_keys) if len(node_keys) > PYTHON_LAYOUT_NODES else None
 
-    net = Network(directed=True)
+    vis_nodes = []
     node_details = []
-    for key in node_keys:
+    for i, key in enumerate(node_keys):
         attrs = graph.nodes[key]
         label = str(attrs.get("label") or key)
         node_type = str(attrs.get("type", ""))
         degree = graph.degree(key)
-        net.add_node(
-            index[key],
-            label=label,
-            color=_node_colour(colours[node_type]),
+        vis_node: dict[str, Any] = {
+            "id": i,
+            "label": label,
+            "color": _node_colour(colours[node_type]),
             # sqrt keeps hubs prominent without letting them swallow the canvas.
-            size=round(min(8 + 4 * math.sqrt(degree), 48), 2),
-        )
+            "size": round(min(8 + 4 * math.sqrt(degree), 48), 2),
+        }
+        if positions is not None:
+            vis_node["x"], vis_node["y"] = positions[i]
+        vis_nodes.append(vis_node)
         node_details.append(
             {
                 "key": str(key),
@@ -97,25 +116,28 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
     # Parallel edges between two nodes would be drawn on top of each other; bend each by a different amount.
     pair_seen: Counter[frozenset[Any]] = Counter()
     pair_total = Counter(frozenset((u, v)) for u, v, _, _ in edges)
+    vis_edges = []
     edge_details = []
     for j, (u, v, _key, attrs) in enumerate(edges):
         pair = frozenset((u, v))
         predicate = str(attrs.get("predicate", ""))
         evidence = list(attrs.get("evidence", ()))
         weight = int(attrs.get("weight") or len(evidence) or 1)
-        options: dict[str, Any] = {
+        vis_edge: dict[str, Any] = {
             "id": j,
+            "from": index[u],
+            "to": index[v],
             "label": predicate,
             "width": round(min(1 + 1.5 * math.log2(max(weight, 1)), 8), 2),
         }
         if pair_total[pair] > 1:
-            options["smooth"] = {
+            vis_edge["smooth"] = {
                 "enabled": True,
                 "type": "curvedCW",
                 "roundness": round(min(0.2 + 0.25 * pair_seen[pair], 1.0), 2),
             }
         pair_seen[pair] += 1
-        net.add_edge(index[u], index[v], **options)
+        vis_edges.append(vis_edge)
         edge_details.append(
             {
                 "from": index[u],
@@ -134,26 +156,24 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
             }
         )
 
-    net.options = _vis_options(len(node_keys))
-    vis_nodes, vis_edges, _heading, _height, _width, vis_options = net.get_network_data()
     data = {
-        "vis": {"nodes": vis_nodes, "edges": vis_edges, "options": json.loads(vis_options)},
+        "vis": {"nodes": vis_nodes, "edges": vis_edges, "options": _vis_options(len(node_keys), positions is None)},
         "nodes": node_details,
         "edges": edge_details,
         "types": {t: TYPE_NAMES.get(t, t) for t in sorted(colours)},
+        "canvasNodes": CANVAS_NODES,
     }
 
     type_counts = Counter(d["type"] for d in node_details)
     predicate_counts = Counter(d["predicate"] for d in edge_details)
     env = Environment(autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True)
-    template = env.from_string(
-        resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8")
-    )
+    template = env.from_string(resources.files("kg").joinpath("templates/graph.html").read_text(encoding="utf-8"))
     return template.render(
         title=title,
         provenance=list(provenance.items()),
         node_count=len(node_details),
         edge_count=len(edge_details),
+        canvas_nodes=CANVAS_NODES,
         isolated_count=sum(d["degree"] == 0 for d in node_details),
         legend=[
             {"type": t, "colour": colours[t], "name": TYPE_NAMES.get(t, t), "count": type_counts[t]}
@@ -189,12 +209,16 @@ def _darken(hex_colour: str, factor: float = 0.7) -> str:
     return "#" + "".join(f"{int(c * factor):02x}" for c in rgb)
 
 
-def _vis_options(node_count: int) -> dict[str, Any]:
+def _vis_options(node_count: int, physics: bool) -> dict[str, Any]:
+    layout: dict[str, Any] = {"randomSeed": _LAYOUT_SEED, "improvedLayout": False}
+    if not physics:
+        return {"autoResize": True, "layout": layout, "physics": {"enabled": False}, **_vis_looks(node_count)}
+    # A fixed seed makes the initial placement, and so the stabilised layout, the same on every load.
+    # Kamada-Kawai pre-layout is quadratic; past ~150 nodes it costs more than it helps.
+    layout["improvedLayout"] = node_count <= 150
     return {
         "autoResize": True,
-        # A fixed seed makes the initial placement, and so the stabilised layout, the same on every load.
-        # Kamada-Kawai pre-layout is quadratic; past ~150 nodes it costs more than it helps.
-        "layout": {"randomSeed": _LAYOUT_SEED, "improvedLayout": node_count <= 150},
+        "layout": layout,
         "physics": {
             "enabled": True,
             "solver": "forceAtlas2Based",
@@ -202,7 +226,7 @@ def _vis_options(node_count: int) -> dict[str, Any]:
                 "gravitationalConstant": -60,
                 # News graphs fall into many small components; enough gravity keeps them on one screen.
                 "centralGravity": 0.035,
-                "springLength": 110,
+                "springLength": _EDGE_PX,
                 "springConstant": 0.06,
                 "avoidOverlap": 0.5,
             },
@@ -215,6 +239,13 @@ def _vis_options(node_count: int) -> dict[str, Any]:
                 "fit": True,
             },
         },
+        **_vis_looks(node_count),
+    }
+
+
+def _vis_looks(node_count: int) -> dict[str, Any]:
+    """The interaction, node and edge options, the same with or without physics."""
+    return {
         "interaction": {"hover": True, "tooltipDelay": 200, "hideEdgesOnDrag": node_count > 300},
         "nodes": {
             "shape": "dot",
@@ -245,6 +276,92 @@ def _vis_options(node_count: int) -> dict[str, Any]:
     }
 
 
+def _positions(graph: nx.MultiDiGraph, node_keys: list[Any]) -> list[tuple[float, float]]:
+    """x/y of every node, in time linear in the graph beyond a spring layout of ``CANVAS_NODES`` nodes.
+
+    The entities the page shows first (the ``CANVAS_NODES`` of highest degree, as the page ranks them) are laid
+    out together by spring_layout, per component of the subgraph they induce, since that subgraph is exactly
+    the first view. Every other entity sits around the laid-out neighbour it is first reached from (breadth
+    first), so the search or a filter brings it in next to what it is related to. Components that never touch
+    the first view, and isolated entities, are laid out the same way from their best connected entity and
+    ringed round the rest, biggest first.
+    """
+    index = {key: i for i, key in enumerate(node_keys)}
+    simple = nx.Graph()
+    simple.add_nodes_from(range(len(node_keys)))
+    simple.add_edges_from((index[u], index[v]) for u, v in graph.edges() if u != v)
+    degree = [graph.degree(key) for key in node_keys]
+    ranked = sorted((i for i in range(len(node_keys)) if degree[i]), key=lambda i: (-degree[i], i))
+    first = ranked[:CANVAS_NODES]
+    pieces = [_spring(simple.subgraph(c)) for c in nx.connected_components(simple.subgraph(first))]
+    core = _pack(sorted(pieces, key=lambda p: (-len(p), min(p))))
+    placed = _grow(simple, core, first)
+    # The rest of the graph: components the first view does not reach, isolated entities last.
+    rest = sorted(
+        (sorted(c, key=lambda i: (-degree[i], i)) for c in nx.connected_components(simple) if c.isdisjoint(placed)),
+        key=lambda c: (-len(c), c[0]),
+    )
+    pieces = [placed] + [_grow(simple, {c[0]: (0.0, 0.0)}, c[:1]) for c in rest]
+    return [(round(x, 1), round(y, 1)) for _, (x, y) in sorted(_pack(pieces).items())]
+
+
+def _spring(component: nx.Graph) -> dict[int, tuple[float, float]]:
+    """spring_layout of one component (fixed seed), scaled so that edges come out about ``_EDGE_PX`` long."""
+    if len(component) == 1:
+        return {next(iter(component)): (0.0, 0.0)}
+    layout = nx.spring_layout(component, seed=_LAYOUT_SEED)
+    lengths = sorted(math.dist(layout[u], layout[v]) for u, v in component.edges())
+    factor = _EDGE_PX / max(lengths[len(lengths) // 2], 1e-9)
+    return {node: (float(x) * factor, float(y) * factor) for node, (x, y) in layout.items()}
+
+
+def _grow(graph: nx.Graph, placed: dict[int, tuple[float, float]], roots: list[int]) -> dict[int, tuple[float, float]]:
+    """``placed`` plus everything reachable from it, each new node on a sunflower spiral round its parent.
+
+    Breadth first from ``roots`` (the placed nodes, best first), so a node hangs off the most prominent
+    placed neighbour.
+    The spiral (golden angle, radius growing with the square root of the child's number) spreads any number of
+    children evenly without overlap.
+    """
+    placed = dict(placed)
+    queue = list(roots)
+    head = 0
+    while head < len(queue):
+        parent = queue[head]
+        head += 1
+        px, py = placed[parent]
+        children = sorted((n for n in graph[parent] if n not in placed), key=lambda n: (-graph.degree(n), n))
+        for k, child in enumerate(children):
+            radius = 0.45 * _EDGE_PX * math.sqrt(k + 3)
+            angle = k * _GOLDEN_ANGLE
+            placed[child] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
+            queue.append(child)
+    return placed
+
+
+def _pack(pieces: list[dict[int, tuple[float, float]]]) -> dict[int, tuple[float, float]]:
+    """The pieces side by side: the first in the middle, the others in rings round it, in the order given."""
+    out: dict[int, tuple[float, float]] = {}
+    ring_inner = ring_half = angle = 0.0
+    for number, piece in enumerate(pieces):
+        cx = sum(x for x, _ in piece.values()) / len(piece)
+        cy = sum(y for _, y in piece.values()) / len(piece)
+        radius = max(math.hypot(x - cx, y - cy) for x, y in piece.values()) + _EDGE_PX / 2
+        if number == 0:
+            centre, ring_inner = (0.0, 0.0), radius
+        else:
+            step = 2 * math.asin(min(1.0, radius / (ring_inner + max(ring_half, radius))))
+            if not ring_half or angle + step > 2 * math.pi:
+                # A new ring outside the last one, as wide as its first (biggest) piece.
+                ring_inner, ring_half, angle = ring_inner + 2 * ring_half, radius, 0.0
+                step = 2 * math.asin(min(1.0, radius / (ring_inner + radius)))
+            middle = ring_inner + ring_half
+            centre = (middle * math.cos(angle + step / 2), middle * math.sin(angle + step / 2))
+            angle += step
+        out.update({node: (centre[0] + x - cx, centre[1] + y - cy) for node, (x, y) in piece.items()})
+    return out
+
+
 def _names(attrs: dict[str, Any], key: Any) -> list[str]:
     """Surface forms of a node, longest first, for locating it in an evidence sentence."""
     names = {str(attrs.get("label") or key), *(str(a) for a in attrs.get("aliases", ()))}
@@ -268,9 +385,7 @@ def _evidence(ev: dict[str, Any], subject_names: list[str], object_names: list[s
         "doc": str(ev.get("doc", "")),
         "sentence": ev.get("sentence"),
         "rule": str(ev.get("rule", "")),
-        "segments": segments(
-            text, [(span, kind) for span, kind in zip(spans, "so", strict=True) if span is not None]
-        ),
+        "segments": segments(text, [(span, kind) for span, kind in zip(spans, "so", strict=True) if span is not None]),
     }
 
 
@@ -350,9 +465,7 @@ def segments(text: str, spans: list[tuple[tuple[int, int], str]]) -> list[list[s
 
 def _script_json(value: Any) -> str:
     """JSON that can sit inside a <script> element whatever the corpus strings contain."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(
-        _SCRIPT_SAFE
-    )
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).translate(_SCRIPT_SAFE)
 
 
 def _vendor_asset(name: str, forbidden: tuple[str, ...]) -> str:

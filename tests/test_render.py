@@ -489,7 +489,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-class _Cdp:
+class Cdp:
     """Minimal DevTools Protocol client over --remote-debugging-pipe (fd 3 in, fd 4 out, NUL-framed JSON).
 
     The pipe transport needs only the standard library, unlike the WebSocket one.
@@ -591,7 +591,7 @@ class _Cdp:
 def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
     html_path = tmp_path / "graph.html"  # written by the `page` fixture
     profile = tempfile.mkdtemp(prefix="kg-chromium-")
-    cdp = _Cdp(profile)
+    cdp = Cdp(profile)
     try:
         target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
