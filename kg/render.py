@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 import pyvis
 from jinja2 import Environment, StrictUndefined
 from markupsafe import Markup
@@ -51,10 +52,13 @@ PYTHON_LAYOUT_NODES = 500
 # first view stay legible on a laptop screen.
 CANVAS_NODES = 200
 
+_CANVAS_LABEL = 12  # characters of a node label drawn on the canvas
 _FONT_FACE = "'Noto Sans CJK SC', 'Source Han Sans SC', 'PingFang SC', 'Microsoft YaHei', sans-serif"
 _LAYOUT_SEED = 20200120
 # Edge length of the Python layout in vis-network pixels at scale 1, about the physics' spring length.
 _EDGE_PX = 110
+# Distance the Python layout keeps between most entities of a first view, in the same pixels: a short label.
+_LABEL_GAP_PX = 70
 _GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
 _VIS_DIR = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
 
@@ -93,7 +97,8 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         degree = graph.degree(key)
         vis_node: dict[str, Any] = {
             "id": i,
-            "label": label,
+            # Document titles can be whole headlines; the canvas gets their start, the side panel all of it.
+            "label": label if len(label) <= _CANVAS_LABEL else label[: _CANVAS_LABEL - 1] + "…",
             "color": _node_colour(colours[node_type]),
             # sqrt keeps hubs prominent without letting them swallow the canvas.
             "size": round(min(8 + 4 * math.sqrt(degree), 48), 2),
@@ -284,12 +289,13 @@ def _positions(graph: nx.MultiDiGraph, node_keys: list[Any]) -> list[tuple[float
     the first view. Every other entity sits around the laid-out neighbour it is first reached from (breadth
     first), so the search or a filter brings it in next to what it is related to. Components that never touch
     the first view, and isolated entities, are laid out the same way from their best connected entity and
-    ringed round the rest, biggest first.
+    packed in rows after the rest, biggest first.
     """
     index = {key: i for i, key in enumerate(node_keys)}
     simple = nx.Graph()
     simple.add_nodes_from(range(len(node_keys)))
-    simple.add_edges_from((index[u], index[v]) for u, v in graph.edges() if u != v)
+    # Sorted, so that adjacency (and so every set and layout built from it) does not follow insertion order.
+    simple.add_edges_from(sorted((index[u], index[v]) for u, v in graph.edges() if u != v))
     degree = [graph.degree(key) for key in node_keys]
     ranked = sorted((i for i in range(len(node_keys)) if degree[i]), key=lambda i: (-degree[i], i))
     first = ranked[:CANVAS_NODES]
@@ -310,9 +316,15 @@ def _spring(component: nx.Graph) -> dict[int, tuple[float, float]]:
     if len(component) == 1:
         return {next(iter(component)): (0.0, 0.0)}
     layout = nx.spring_layout(component, seed=_LAYOUT_SEED)
-    lengths = sorted(math.dist(layout[u], layout[v]) for u, v in component.edges())
-    factor = _EDGE_PX / max(lengths[len(lengths) // 2], 1e-9)
-    return {node: (float(x) * factor, float(y) * factor) for node, (x, y) in layout.items()}
+    points = np.array([layout[node] for node in component])
+    gaps = np.sqrt(((points[:, None, :] - points[None, :, :]) ** 2).sum(axis=2))
+    np.fill_diagonal(gaps, np.inf)
+    # Leaves round a hub crowd together at any edge length: scale until most entities are a label's width
+    # from their nearest neighbour, and edges at least _EDGE_PX long.
+    nearest = np.quantile(gaps.min(axis=1), 0.25)
+    median_edge = np.median([math.dist(layout[u], layout[v]) for u, v in component.edges()])
+    factor = max(_LABEL_GAP_PX / max(nearest, 1e-9), _EDGE_PX / max(median_edge, 1e-9))
+    return {node: (float(x) * factor, float(y) * factor) for node, (x, y) in zip(component, points, strict=True)}
 
 
 def _grow(graph: nx.Graph, placed: dict[int, tuple[float, float]], roots: list[int]) -> dict[int, tuple[float, float]]:
@@ -333,32 +345,32 @@ def _grow(graph: nx.Graph, placed: dict[int, tuple[float, float]], roots: list[i
         children = sorted((n for n in graph[parent] if n not in placed), key=lambda n: (-graph.degree(n), n))
         for k, child in enumerate(children):
             radius = 0.45 * _EDGE_PX * math.sqrt(k + 3)
-            angle = k * _GOLDEN_ANGLE
+            # Turned by the parent's number, so the spirals of neighbouring parents do not line up.
+            angle = (k + parent) * _GOLDEN_ANGLE
             placed[child] = (px + radius * math.cos(angle), py + radius * math.sin(angle))
             queue.append(child)
     return placed
 
 
 def _pack(pieces: list[dict[int, tuple[float, float]]]) -> dict[int, tuple[float, float]]:
-    """The pieces side by side: the first in the middle, the others in rings round it, in the order given."""
+    """The pieces in rows, in the order given, filling a square about as big as their boxes need.
+
+    Rows keep small pieces (down to lone entities) in a tidy block instead of a wide ring round the big ones,
+    so the view fitted to them stays close enough for labels to be drawn.
+    """
+    boxes = []
+    for piece in pieces:
+        xs = [x for x, _ in piece.values()]
+        ys = [y for _, y in piece.values()]
+        boxes.append((min(xs), min(ys), max(xs) - min(xs) + _EDGE_PX, max(ys) - min(ys) + _EDGE_PX))
+    width = max(max((w for *_, w, _ in boxes), default=0.0), math.sqrt(sum(w * h for *_, w, h in boxes)))
     out: dict[int, tuple[float, float]] = {}
-    ring_inner = ring_half = angle = 0.0
-    for number, piece in enumerate(pieces):
-        cx = sum(x for x, _ in piece.values()) / len(piece)
-        cy = sum(y for _, y in piece.values()) / len(piece)
-        radius = max(math.hypot(x - cx, y - cy) for x, y in piece.values()) + _EDGE_PX / 2
-        if number == 0:
-            centre, ring_inner = (0.0, 0.0), radius
-        else:
-            step = 2 * math.asin(min(1.0, radius / (ring_inner + max(ring_half, radius))))
-            if not ring_half or angle + step > 2 * math.pi:
-                # A new ring outside the last one, as wide as its first (biggest) piece.
-                ring_inner, ring_half, angle = ring_inner + 2 * ring_half, radius, 0.0
-                step = 2 * math.asin(min(1.0, radius / (ring_inner + radius)))
-            middle = ring_inner + ring_half
-            centre = (middle * math.cos(angle + step / 2), middle * math.sin(angle + step / 2))
-            angle += step
-        out.update({node: (centre[0] + x - cx, centre[1] + y - cy) for node, (x, y) in piece.items()})
+    x = y = row_height = 0.0
+    for piece, (left, top, w, h) in zip(pieces, boxes, strict=True):
+        if x and x + w > width:
+            x, y, row_height = 0.0, y + row_height, 0.0
+        out.update({node: (px - left + x, py - top + y) for node, (px, py) in piece.items()})
+        x, row_height = x + w, max(row_height, h)
     return out
 
 

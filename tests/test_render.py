@@ -7,6 +7,7 @@ import copy
 import fcntl
 import html.parser
 import json
+import math
 import os
 import queue
 import re
@@ -22,7 +23,7 @@ import networkx as nx
 import pytest
 
 from kg.export import TYPE_COLORS
-from kg.render import TYPE_NAMES, build_html, render_html, segments
+from kg.render import CANVAS_NODES, PYTHON_LAYOUT_NODES, TYPE_NAMES, build_html, render_html, segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAYLOAD = "<script>alert(1)</script>"
@@ -468,6 +469,70 @@ def test_write_is_atomic_and_replaces(graph: nx.MultiDiGraph, tmp_path: Path) ->
 def test_empty_graph_renders(tmp_path: Path) -> None:
     page = _render(nx.MultiDiGraph(), tmp_path / "empty.html")
     assert _page_data(page)["nodes"] == []
+
+
+def big_graph(size: int, reverse: bool = False) -> nx.MultiDiGraph:
+    """A news-like graph of ``size`` entities: a scale-free component with hubs, pairs, and a third isolated."""
+    tree = nx.barabasi_albert_graph(size // 2, 1, seed=7)
+    names = [f"实体{i}" for i in range(size)]
+    edges = [(u, v, ("位于", "任职", "捐赠")[(u + v) % 3]) for u, v in tree.edges()]
+    edges += [(i, i + 1, "隶属") for i in range(size // 2, size * 2 // 3, 2)]
+    graph = nx.MultiDiGraph()
+    types = ("PERSON", "ORG", "GPE", "LOC")
+    for i in reversed(range(size)) if reverse else range(size):
+        graph.add_node(names[i], label=names[i], type=types[i % 4], aliases=[f"别名{i}"], mentions=1, documents=["d"])
+    for u, v, predicate in reversed(edges) if reverse else edges:
+        graph.add_edge(names[u], names[v], predicate=predicate, weight=1, evidence=[])
+    return graph
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.MultiDiGraph, Path]:
+    graph = big_graph(3000)
+    path = tmp_path_factory.mktemp("big") / "graph.html"
+    render_html(graph, path, title="big", provenance={})
+    return graph, path
+
+
+def test_small_graph_keeps_physics(page: str) -> None:
+    data = _page_data(page)
+    assert len(data["nodes"]) <= PYTHON_LAYOUT_NODES
+    assert data["vis"]["options"]["physics"]["enabled"] is True
+    assert not any("x" in n or "y" in n for n in data["vis"]["nodes"])
+
+
+def test_big_graph_is_laid_out_in_python(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    assert data["vis"]["options"]["physics"] == {"enabled": False}
+    assert data["canvasNodes"] == CANVAS_NODES < graph.number_of_nodes()
+    positions = {n["id"]: (n["x"], n["y"]) for n in data["vis"]["nodes"]}
+    assert len(positions) == graph.number_of_nodes()
+    assert len(set(positions.values())) == len(positions)  # no two entities on the same spot
+    # The search index is every entity with its aliases, shown or not.
+    assert {n["label"] for n in data["nodes"]} == {graph.nodes[k]["label"] for k in graph}
+    assert all(n["aliases"] == graph.nodes[n["key"]]["aliases"] for n in data["nodes"])
+    # An entity outside the first view sits next to one of its neighbours, where the search brings it in.
+    by_key = {n["key"]: i for i, n in enumerate(data["nodes"])}
+    leaf = min((k for k in graph if graph.degree(k) == 1), key=str)
+    neighbour = next(iter(nx.all_neighbors(graph, leaf)))
+    assert math.dist(positions[by_key[leaf]], positions[by_key[neighbour]]) < 400
+
+
+def test_big_graph_first_view_is_spread_out(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    ranked = sorted((-n["degree"], i) for i, n in enumerate(data["nodes"]) if n["degree"])
+    points = [(data["vis"]["nodes"][i]["x"], data["vis"]["nodes"][i]["y"]) for _, i in ranked[:CANVAS_NODES]]
+    nearest = sorted(min(math.dist(p, q) for q in points if q is not p) for p in points)
+    # Labels need room: most first-view entities keep a label's width from their nearest neighbour.
+    assert nearest[len(nearest) // 4] > 30, nearest[:20]
+
+
+def test_big_graph_output_is_deterministic() -> None:
+    size = PYTHON_LAYOUT_NODES + 100
+    pages = [build_html(big_graph(size, reverse), title="t", provenance={}) for reverse in (False, False, True)]
+    assert pages[0] == pages[1] == pages[2]
 
 
 # --- headless Chromium -------------------------------------------------------------------------------
