@@ -166,7 +166,8 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         "nodes": node_details,
         "edges": edge_details,
         "types": {t: TYPE_NAMES.get(t, t) for t in sorted(colours)},
-        "canvasNodes": CANVAS_NODES,
+        # A small graph is bounded by PYTHON_LAYOUT_NODES already and keeps every entity on the canvas.
+        "canvasNodes": CANVAS_NODES if positions is not None else len(node_keys),
     }
 
     type_counts = Counter(d["type"] for d in node_details)
@@ -178,7 +179,6 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         provenance=list(provenance.items()),
         node_count=len(node_details),
         edge_count=len(edge_details),
-        canvas_nodes=CANVAS_NODES,
         isolated_count=sum(d["degree"] == 0 for d in node_details),
         legend=[
             {"type": t, "colour": colours[t], "name": TYPE_NAMES.get(t, t), "count": type_counts[t]}

@@ -499,6 +499,7 @@ def test_small_graph_keeps_physics(page: str) -> None:
     assert len(data["nodes"]) <= PYTHON_LAYOUT_NODES
     assert data["vis"]["options"]["physics"]["enabled"] is True
     assert not any("x" in n or "y" in n for n in data["vis"]["nodes"])
+    assert data["canvasNodes"] == len(data["nodes"])  # every entity may be on the canvas
 
 
 def test_big_graph_is_laid_out_in_python(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
@@ -537,6 +538,7 @@ def test_big_graph_output_is_deterministic() -> None:
 
 # --- headless Chromium -------------------------------------------------------------------------------
 
+READY = "document.documentElement?.dataset.kgState === 'ready'"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -637,6 +639,24 @@ class Cdp:
         assert "exceptionDetails" not in result, result
         return result["result"].get("value")
 
+    def open(self, url: str, domains: tuple[str, ...] = ("Page",)) -> str:
+        """A new tab with ``domains`` enabled, navigating to ``url``; returns its session id."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in domains:
+            self.send(f"{domain}.enable", session=session)
+        self.send("Page.navigate", {"url": url}, session)
+        return session
+
+    def wait_for(self, session: str, expression: str, timeout: float, poll: float = 0.2) -> Any:
+        """The first truthy value of ``expression``, evaluated every ``poll`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not (value := self.evaluate(session, expression)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} stayed falsy for {timeout} s")
+            time.sleep(poll)
+        return value
+
     def close(self) -> None:
         # Browser.close also shuts down the renderer and helper processes; kill is only the fallback.
         with contextlib.suppress(RuntimeError, AssertionError, queue.Empty):
@@ -658,16 +678,8 @@ def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
     profile = tempfile.mkdtemp(prefix="kg-chromium-")
     cdp = Cdp(profile)
     try:
-        target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            cdp.send(f"{domain}.enable", session=session)
-        cdp.send("Page.navigate", {"url": html_path.as_uri()}, session)
-
-        deadline = time.monotonic() + 60
-        while cdp.evaluate(session, "document.documentElement?.dataset.kgState ?? ''") != "ready":
-            assert time.monotonic() < deadline, "the layout never stabilised"
-            time.sleep(0.2)
+        session = cdp.open(html_path.as_uri(), ("Page", "Network", "Runtime", "Log"))
+        cdp.wait_for(session, READY, timeout=60)
 
         # vis drew something: the canvas exists and a good share of its pixels are not background.
         inked = cdp.evaluate(
@@ -740,3 +752,48 @@ def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
         if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
     ]
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+def test_big_page_search_brings_any_entity_onto_the_canvas(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    on_canvas = "+document.documentElement.dataset.kgNodes"
+    profile = tempfile.mkdtemp(prefix="kg-chromium-")
+    cdp = Cdp(profile)
+    try:
+        session = cdp.open(path.as_uri(), ("Page", "Runtime"))
+        cdp.wait_for(session, READY, timeout=60)
+        assert cdp.evaluate(session, on_canvas) == CANVAS_NODES
+        # The last-ranked entity with a relation is not on the canvas; its alias finds it all the same.
+        ranked = sorted((-n["degree"], i) for i, n in enumerate(data["nodes"]) if n["degree"])
+        leaf = data["nodes"][ranked[-1][1]]
+        assert leaf["degree"] == 1
+        panel = cdp.evaluate(
+            session,
+            f"""(() => {{
+            document.getElementById('search').value = {json.dumps(leaf["aliases"][0])};
+            document.getElementById('search-form').requestSubmit();
+            return document.querySelector('#panel h2').textContent;
+        }})()""",
+        )
+        assert panel == leaf["label"]
+        # It joins the canvas with its one neighbour, already there as a hub.
+        assert cdp.evaluate(session, on_canvas) == CANVAS_NODES + 1
+        # A filter changed by hand applies to it again; a minimum degree narrows the canvas below the cap.
+        narrowed = cdp.evaluate(
+            session,
+            """(() => {
+            const input = document.getElementById('min-degree');
+            input.value = '3';
+            input.dispatchEvent(new Event('change'));
+            return +document.documentElement.dataset.kgNodes;
+        })()""",
+        )
+        assert narrowed == min(CANVAS_NODES, sum(graph.degree(k) >= 3 for k in graph))
+    finally:
+        cdp.close()
+        shutil.rmtree(profile, ignore_errors=True)
