@@ -7,6 +7,7 @@ import copy
 import fcntl
 import html.parser
 import json
+import math
 import os
 import queue
 import re
@@ -22,7 +23,7 @@ import networkx as nx
 import pytest
 
 from kg.export import TYPE_COLORS
-from kg.render import TYPE_NAMES, build_html, render_html, segments
+from kg.render import CANVAS_NODES, PYTHON_LAYOUT_NODES, TYPE_NAMES, build_html, render_html, segments
 
 CHROMIUM = Path("/usr/bin/chromium")
 PAYLOAD = "<script>alert(1)</script>"
@@ -470,8 +471,74 @@ def test_empty_graph_renders(tmp_path: Path) -> None:
     assert _page_data(page)["nodes"] == []
 
 
+def big_graph(size: int, reverse: bool = False) -> nx.MultiDiGraph:
+    """A news-like graph of ``size`` entities: a scale-free component with hubs, pairs, and a third isolated."""
+    tree = nx.barabasi_albert_graph(size // 2, 1, seed=7)
+    names = [f"实体{i}" for i in range(size)]
+    edges = [(u, v, ("位于", "任职", "捐赠")[(u + v) % 3]) for u, v in tree.edges()]
+    edges += [(i, i + 1, "隶属") for i in range(size // 2, size * 2 // 3, 2)]
+    graph = nx.MultiDiGraph()
+    types = ("PERSON", "ORG", "GPE", "LOC")
+    for i in reversed(range(size)) if reverse else range(size):
+        graph.add_node(names[i], label=names[i], type=types[i % 4], aliases=[f"别名{i}"], mentions=1, documents=["d"])
+    for u, v, predicate in reversed(edges) if reverse else edges:
+        graph.add_edge(names[u], names[v], predicate=predicate, weight=1, evidence=[])
+    return graph
+
+
+@pytest.fixture(scope="module")
+def big_page(tmp_path_factory: pytest.TempPathFactory) -> tuple[nx.MultiDiGraph, Path]:
+    graph = big_graph(3000)
+    path = tmp_path_factory.mktemp("big") / "graph.html"
+    render_html(graph, path, title="big", provenance={})
+    return graph, path
+
+
+def test_small_graph_keeps_physics(page: str) -> None:
+    data = _page_data(page)
+    assert len(data["nodes"]) <= PYTHON_LAYOUT_NODES
+    assert data["vis"]["options"]["physics"]["enabled"] is True
+    assert not any("x" in n or "y" in n for n in data["vis"]["nodes"])
+    assert data["canvasNodes"] == len(data["nodes"])  # every entity may be on the canvas
+
+
+def test_big_graph_is_laid_out_in_python(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    assert data["vis"]["options"]["physics"] == {"enabled": False}
+    assert data["canvasNodes"] == CANVAS_NODES < graph.number_of_nodes()
+    positions = {n["id"]: (n["x"], n["y"]) for n in data["vis"]["nodes"]}
+    assert len(positions) == graph.number_of_nodes()
+    assert len(set(positions.values())) == len(positions)  # no two entities on the same spot
+    # The search index is every entity with its aliases, shown or not.
+    assert {n["label"] for n in data["nodes"]} == {graph.nodes[k]["label"] for k in graph}
+    assert all(n["aliases"] == graph.nodes[n["key"]]["aliases"] for n in data["nodes"])
+    # An entity outside the first view sits next to one of its neighbours, where the search brings it in.
+    by_key = {n["key"]: i for i, n in enumerate(data["nodes"])}
+    leaf = min((k for k in graph if graph.degree(k) == 1), key=str)
+    neighbour = next(iter(nx.all_neighbors(graph, leaf)))
+    assert math.dist(positions[by_key[leaf]], positions[by_key[neighbour]]) < 400
+
+
+def test_big_graph_first_view_is_spread_out(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    ranked = sorted((-n["degree"], i) for i, n in enumerate(data["nodes"]) if n["degree"])
+    points = [(data["vis"]["nodes"][i]["x"], data["vis"]["nodes"][i]["y"]) for _, i in ranked[:CANVAS_NODES]]
+    nearest = sorted(min(math.dist(p, q) for q in points if q is not p) for p in points)
+    # Labels need room: most first-view entities keep a label's width from their nearest neighbour.
+    assert nearest[len(nearest) // 4] > 30, nearest[:20]
+
+
+def test_big_graph_output_is_deterministic() -> None:
+    size = PYTHON_LAYOUT_NODES + 100
+    pages = [build_html(big_graph(size, reverse), title="t", provenance={}) for reverse in (False, False, True)]
+    assert pages[0] == pages[1] == pages[2]
+
+
 # --- headless Chromium -------------------------------------------------------------------------------
 
+READY = "document.documentElement?.dataset.kgState === 'ready'"
 CHROMIUM_FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -489,7 +556,7 @@ CHROMIUM_FLAGS = [
 ]
 
 
-class _Cdp:
+class Cdp:
     """Minimal DevTools Protocol client over --remote-debugging-pipe (fd 3 in, fd 4 out, NUL-framed JSON).
 
     The pipe transport needs only the standard library, unlike the WebSocket one.
@@ -572,6 +639,24 @@ class _Cdp:
         assert "exceptionDetails" not in result, result
         return result["result"].get("value")
 
+    def open(self, url: str, domains: tuple[str, ...] = ("Page",)) -> str:
+        """A new tab with ``domains`` enabled, navigating to ``url``; returns its session id."""
+        target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
+        session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
+        for domain in domains:
+            self.send(f"{domain}.enable", session=session)
+        self.send("Page.navigate", {"url": url}, session)
+        return session
+
+    def wait_for(self, session: str, expression: str, timeout: float, poll: float = 0.2) -> Any:
+        """The first truthy value of ``expression``, evaluated every ``poll`` seconds."""
+        deadline = time.monotonic() + timeout
+        while not (value := self.evaluate(session, expression)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} stayed falsy for {timeout} s")
+            time.sleep(poll)
+        return value
+
     def close(self) -> None:
         # Browser.close also shuts down the renderer and helper processes; kill is only the fallback.
         with contextlib.suppress(RuntimeError, AssertionError, queue.Empty):
@@ -591,18 +676,10 @@ class _Cdp:
 def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
     html_path = tmp_path / "graph.html"  # written by the `page` fixture
     profile = tempfile.mkdtemp(prefix="kg-chromium-")
-    cdp = _Cdp(profile)
+    cdp = Cdp(profile)
     try:
-        target = cdp.send("Target.createTarget", {"url": "about:blank"})["targetId"]
-        session = cdp.send("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"]
-        for domain in ("Page", "Network", "Runtime", "Log"):
-            cdp.send(f"{domain}.enable", session=session)
-        cdp.send("Page.navigate", {"url": html_path.as_uri()}, session)
-
-        deadline = time.monotonic() + 60
-        while cdp.evaluate(session, "document.documentElement?.dataset.kgState ?? ''") != "ready":
-            assert time.monotonic() < deadline, "the layout never stabilised"
-            time.sleep(0.2)
+        session = cdp.open(html_path.as_uri(), ("Page", "Network", "Runtime", "Log"))
+        cdp.wait_for(session, READY, timeout=60)
 
         # vis drew something: the canvas exists and a good share of its pixels are not background.
         inked = cdp.evaluate(
@@ -675,3 +752,48 @@ def test_page_works_offline_in_chromium(page: str, tmp_path: Path) -> None:
         if e.get("method") == "Log.entryAdded" and e["params"]["entry"]["level"] == "error"
     ]
     assert errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium (apt-get install chromium)"
+)
+def test_big_page_search_brings_any_entity_onto_the_canvas(big_page: tuple[nx.MultiDiGraph, Path]) -> None:
+    graph, path = big_page
+    data = _page_data(path.read_text(encoding="utf-8"))
+    on_canvas = "+document.documentElement.dataset.kgNodes"
+    profile = tempfile.mkdtemp(prefix="kg-chromium-")
+    cdp = Cdp(profile)
+    try:
+        session = cdp.open(path.as_uri(), ("Page", "Runtime"))
+        cdp.wait_for(session, READY, timeout=60)
+        assert cdp.evaluate(session, on_canvas) == CANVAS_NODES
+        # The last-ranked entity with a relation is not on the canvas; its alias finds it all the same.
+        ranked = sorted((-n["degree"], i) for i, n in enumerate(data["nodes"]) if n["degree"])
+        leaf = data["nodes"][ranked[-1][1]]
+        assert leaf["degree"] == 1
+        panel = cdp.evaluate(
+            session,
+            f"""(() => {{
+            document.getElementById('search').value = {json.dumps(leaf["aliases"][0])};
+            document.getElementById('search-form').requestSubmit();
+            return document.querySelector('#panel h2').textContent;
+        }})()""",
+        )
+        assert panel == leaf["label"]
+        # It joins the canvas with its one neighbour, already there as a hub.
+        assert cdp.evaluate(session, on_canvas) == CANVAS_NODES + 1
+        # A filter changed by hand applies to it again; a minimum degree narrows the canvas below the cap.
+        narrowed = cdp.evaluate(
+            session,
+            """(() => {
+            const input = document.getElementById('min-degree');
+            input.value = '3';
+            input.dispatchEvent(new Event('change'));
+            return +document.documentElement.dataset.kgNodes;
+        })()""",
+        )
+        assert narrowed == min(CANVAS_NODES, sum(graph.degree(k) >= 3 for k in graph))
+    finally:
+        cdp.close()
+        shutil.rmtree(profile, ignore_errors=True)
