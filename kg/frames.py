@@ -27,6 +27,7 @@ FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+FIGURE = re.compile(r"[0-9.,]+(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
 
 
@@ -70,6 +71,7 @@ class Frame:
     receiving_words: tuple[str, ...]
     speech_verbs: tuple[str, ...]
     not_donor_before: tuple[str, ...]
+    motion_words: tuple[str, ...]
     not_donor_phrases: str
     time_words: str
     donor_joints: str
@@ -157,9 +159,9 @@ class FrameReader:
         self.joint_re = re.compile(frame.donor_joints)
         self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
         self.time_re = re.compile(frame.time_words)
-        self.not_donor_re = (
-            re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
-        )
+        not_donor_before = frame.not_donor_before + frame.motion_words
+        self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
+        self.motion_re = _words(frame.motion_words)
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
@@ -299,7 +301,9 @@ class FrameReader:
         return bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start))
 
     def attributive(self, text: str, trigger: re.Match[str]) -> bool:
-        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift."""
+        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one)."""
+        if text.startswith("了", trigger.end()):
+            return False
         before = text[max(0, trigger.start() - 3) : trigger.start()]
         return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
             self.frame.attributive_before
@@ -314,6 +318,8 @@ class FrameReader:
         while words and (self.opener_re.match(words) or self.time_re.match(words).end()):
             opener = self.opener_re.match(words)
             words = words[opener.end() if opener else self.time_re.match(words).end() :]
+        if self.motion_re.match(words):  # 赴榕江县捐赠: the clause goes on from the giver of the one before
+            return True
         return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
 
     def trailing(self, text: str, lo: int, hi: int) -> str:
@@ -438,8 +444,10 @@ class FrameReader:
             return None
         start, end = nouns[-1]
         noun = text[start:end]
-        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun in self.frame.non_items or noun.isdigit():
+        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun.endswith(self.frame.non_items) or noun.isdigit():
             return None
+        if FIGURE.fullmatch(noun):  # 捐赠20万支持校园重建: an amount with its 元 left out
+            return Item(start, end, noun, money=True, value=noun)
         if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
             return None
         money = noun.endswith(self.frame.money_words + self.frame.money_endings)
@@ -447,7 +455,7 @@ class FrameReader:
 
     def name_money(self, item: Item, word: str, trigger: re.Match[str], document_text: str) -> Item:
         """A bare amount is given as the trigger's own money word (捐款1000元 → 捐款), else 捐款 or 现金."""
-        if not item.money or item.text in self.frame.money_words:
+        if not item.money or item.text.endswith(self.frame.money_words):  # 善款, 教育资金: as written
             return item
         if item.text.endswith(self.frame.money_endings) and word in self.frame.money_triggers:
             return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)

@@ -212,6 +212,18 @@ RULE_CASES = [
         [("王五", "PERSON"), ("某某有限公司", "ORG")],
         ("王五", "任职", "某某有限公司"),
     ),
+    (  # http://daiban08.com/post/39869.html
+        "post_person_serves_as_list",
+        "罗蔺于2021年任两江新区党工委副书记、管委会主任。",
+        [("罗蔺", "PERSON"), ("两江新区党工委", "ORG"), ("管委会", "ORG")],
+        ("罗蔺", "任职", "管委会"),
+    ),
+    (  # https://ptzyk.com/gqqj/2020/03-23/250669.shtml (written there in traditional characters)
+        "post_body_led_by_title",
+        "据悉,深圳市侨商关爱公益基金会在名誉理事长翟美卿、理事长区绮文的带领下,积极凝聚侨海力量。",
+        [("深圳市侨商关爱公益基金会", "ORG"), ("翟美卿", "PERSON"), ("区绮文", "PERSON")],
+        ("翟美卿", "任职", "深圳市侨商关爱公益基金会"),
+    ),
     (
         "located_at_de",
         "受雨情影响,位于山西祁县的南同蒲铁路昌源河大桥桥台被冲垮。",
@@ -343,6 +355,16 @@ def test_each_rule_fires(rule, text, entities, expected):
 def test_every_rule_and_frame_id_has_a_case():
     ids = {rule.id for rule in load_rules()} | {frame.id for frame in load_frames().frames}
     assert ids == {case[0] for case in RULE_CASES}
+
+
+def test_a_date_between_a_person_and_the_verb_of_a_post():
+    # http://daiban08.com/post/39869.html
+    text = "罗蔺于2021年任两江新区党工委副书记、管委会主任。"
+    entities = [("罗蔺", "PERSON"), ("两江新区党工委", "ORG"), ("管委会", "ORG")]
+    posts = {
+        (r.subject.text, r.object.text, r.attrs.get("title")) for r in analyse(text, entities) if r.predicate == "任职"
+    }
+    assert posts == {("罗蔺", "两江新区党工委", "副书记"), ("罗蔺", "管委会", "主任")}
 
 
 def test_title_list_gives_each_body_its_title_and_no_title_to_the_previous_name():
@@ -536,3 +558,49 @@ def test_an_amount_over_a_figure_is_money_and_a_name_run_on_past_xiang_is_cut():
     found = gifts(analyse(text, [("岳西县青年创业者协会向县指挥部", "ORG")]))
     assert set(found) == {("岳西县青年创业者协会", "现金")}
     assert found["岳西县青年创业者协会", "现金"]["recipient"] == "县指挥部"
+
+
+def test_a_clause_going_somewhere_carries_the_giver_and_an_amount_may_be_spaced():
+    # https://www.jssxww.cn/content/646941/91/15112044.html
+    text = (
+        "7月7日,吉首市工商联兼职副主席、湖南田园囍宴餐饮管理有限公司董事长王建国一行,"
+        "赴贵州省榕江县捐赠 10 万元爱心款,助力当地灾后重建。"
+    )
+    entities = [("吉首市工商联", "ORG"), ("湖南田园囍宴餐饮管理有限公司", "ORG"), ("王建国", "PERSON"),
+                ("贵州省", "GPE"), ("榕江县", "GPE")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("王建国", "爱心款")}
+    assert found["王建国", "爱心款"]["amount"] == "10 万元"
+    text = "捐赠现场,王建国将善款交至榕江县工商联负责人手中时表示。"
+    found = gifts(analyse(text, [("王建国", "PERSON"), ("榕江县工商联", "ORG")]))
+    assert found["王建国", "善款"]["recipient"] == "榕江县工商联负责人"
+
+
+def test_money_taken_to_a_village_and_money_words_as_written():
+    # http://g6p4b5.chuseo.cn/news_show.aspx?id=8
+    text = "11月3日,毕节酒厂有限公司到清水铺镇橙满园村开展捐赠活动,并为该村带去10万元发展资金。"
+    found = gifts(analyse(text, [("毕节酒厂有限公司", "ORG"), ("清水铺镇", "GPE"), ("橙满园村", "GPE")]))
+    assert set(found) == {("毕节酒厂有限公司", "发展资金")}
+    assert found["毕节酒厂有限公司", "发展资金"]["amount"] == "10万元"
+
+
+def test_a_purpose_after_the_amount_and_an_amount_without_yuan():
+    # https://k.sina.com.cn/article_1946211491_7400d4a30010100vr.html
+    text = "东莞市河南商会联合海关总署向河南省鲁山县董周乡第九小学捐资38万元重建校园。"
+    entities = [("东莞市河南商会", "ORG"), ("海关总署", "ORG"), ("河南省", "GPE"), ("鲁山县", "GPE"),
+                ("董周乡第九小学", "ORG")]
+    assert set(gifts(analyse(text, entities))) == {("东莞市河南商会", "捐资"), ("海关总署", "捐资")}
+    text = "通过协调,海关总署捐赠20万支持校园重建。"
+    found = gifts(analyse(text, [("海关总署", "ORG")]))
+    assert set(found) == {("海关总署", "现金")}
+    assert found["海关总署", "现金"]["amount"] == "20万"
+
+
+def test_a_noun_ending_in_a_non_item_is_no_gift_and_ci_ci_juanzeng_le_states_one():
+    # https://k.sina.com.cn/article_1946211491_7400d4a30010100vr.html
+    text = "他们通过华福公益服务中心定向捐赠了这次爱心活动。"
+    assert not gifts(analyse(text, [("华福公益服务中心", "ORG")]))
+    # http://chinajiceng.com.cn/tt/2022-09-09/217740.html
+    text = "作为捐资助学企业代表,浙江常山柚香谷投资管理有限公司此次捐赠了500万元助力常山教育高质量发展。"
+    found = gifts(analyse(text, [("浙江常山柚香谷投资管理有限公司", "ORG")]))
+    assert set(found) == {("浙江常山柚香谷投资管理有限公司", "现金")}
