@@ -98,7 +98,9 @@ class Extractor:
         )
         self.templates = [(rule, compile_rule(rule, words)) for rule in rules if rule.kind == "pattern"]
         self.name_part_rules = [rule for rule in rules if rule.kind == "name_parts"]
-        self.readers = [FrameReader(frame, self.lexicon.materials) for frame in frames.frames]
+        self.readers = [
+            FrameReader(frame, self.lexicon.materials, self.lexicon.org_suffixes) for frame in frames.frames
+        ]
         self.material_re = re.compile(alternation(self.lexicon.materials))
         self.group_re = re.compile(alternation(self.lexicon.groups))
 

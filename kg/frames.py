@@ -17,7 +17,7 @@ The reader returns plain :class:`FrameMatch` records; extraction turns them into
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.lexicon import DATA_DIR, alternation, read_yaml
@@ -27,6 +27,7 @@ FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+FIGURE = re.compile(r"[0-9.,]+(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
 
 
@@ -59,6 +60,7 @@ class Frame:
     triggers: tuple[str, ...]
     recipient_after: tuple[str, ...]
     weak_triggers: tuple[str, ...]
+    goods_triggers: tuple[str, ...]
     money_triggers: tuple[str, ...]
     money_words: tuple[str, ...]
     money_endings: tuple[str, ...]
@@ -69,6 +71,7 @@ class Frame:
     receiving_words: tuple[str, ...]
     speech_verbs: tuple[str, ...]
     not_donor_before: tuple[str, ...]
+    motion_words: tuple[str, ...]
     not_donor_phrases: str
     time_words: str
     donor_joints: str
@@ -130,16 +133,24 @@ def _words(words: tuple[str, ...]) -> re.Pattern[str]:
 class FrameReader:
     """Reads one frame's matches in a sentence, given the sentence's entity mentions."""
 
-    def __init__(self, frame: Frame, materials: frozenset[str] = frozenset()):
+    def __init__(
+        self, frame: Frame, materials: frozenset[str] = frozenset(), org_suffixes: frozenset[str] = frozenset()
+    ):
         self.frame = frame
         self.materials = materials
+        # 某某协会向县指挥部: a name the NER ran on past a recipient cue ends at the body's suffix before the cue
+        self.run_on_re = (
+            re.compile(f"(?:{alternation(org_suffixes)})(?=(?:{alternation(frame.recipient_cues)}).)")
+            if org_suffixes and frame.recipient_cues
+            else None
+        )
         self.trigger_re = _words(frame.triggers)
         self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
         self.receiving_re = _words(frame.receiving_words)
         self.blocking_re = _words(frame.blocking_words)
         self.item_cue_re = _words(frame.item_cues)
         self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
-        self.value_start_re = re.compile(f"^(?:{frame.value})")
+        self.value_start_re = re.compile(frame.value)
         self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
         self.adverb_re = _words(frame.adverbs)
@@ -148,18 +159,21 @@ class FrameReader:
         self.joint_re = re.compile(frame.donor_joints)
         self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
         self.time_re = re.compile(frame.time_words)
-        self.not_donor_re = (
-            re.compile(f"(?:{alternation(frame.not_donor_before)})$") if frame.not_donor_before else None
-        )
+        not_donor_before = frame.not_donor_before + frame.motion_words
+        self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
+        self.motion_re = _words(frame.motion_words)
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
+        # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
+        self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
 
     def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
         text = sentence.text
         entities = [
-            (m.start - sentence.start, m.end - sentence.start, m)
+            (m.start - sentence.start, m.end - sentence.start, self.cut_run_on(m))
             for m in mentions
             if m.label in ("PERSON", "ORG", "GPE", "LOC")
         ]
+        entities = [(s, s + len(m.text), m) for s, _, m in entities]
         matches: list[FrameMatch] = []
         carried: list[Mention] = []
         previous_items: list[Item] = []
@@ -189,6 +203,13 @@ class FrameReader:
             previous_items = []
         return matches
 
+    def cut_run_on(self, mention: Mention) -> Mention:
+        """The ORG mention cut before a recipient cue that follows a body's suffix inside it (某某协会|向县指挥部)."""
+        found = self.run_on_re.search(mention.text, 2) if self.run_on_re and mention.label == "ORG" else None
+        if found is None:
+            return mention
+        return replace(mention, end=mention.start + found.end(), text=mention.text[: found.end()])
+
     def frame_at(
         self,
         text: str,
@@ -212,9 +233,9 @@ class FrameReader:
             cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
             if cue:
                 items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
-            if not items:
+            if not items or cue.start() < lo:  # 将A…拿出来,B和C无偿赠送给Y: the trigger's own clause lists more
                 before = max(start, donor_end, lo)
-                items = self.items(
+                items += self.items(
                     text, entities, before, self.trim_adverbs(text, before, trigger.start()), loose=False
                 )
             if not items and trigger.start() - lo <= 2:
@@ -233,7 +254,7 @@ class FrameReader:
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
-        if word in self.frame.weak_triggers and not self.goods(text, items):
+        if word in self.frame.weak_triggers and not self.goods(text, items, word not in self.frame.goods_triggers):
             return None
         items, hi = self.listed_items(text, entities, items, hi)
         self.attach_trailing_value(text, items, hi)
@@ -280,7 +301,9 @@ class FrameReader:
         return bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start))
 
     def attributive(self, text: str, trigger: re.Match[str]) -> bool:
-        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift."""
+        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one)."""
+        if text.startswith("了", trigger.end()):
+            return False
         before = text[max(0, trigger.start() - 3) : trigger.start()]
         return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
             self.frame.attributive_before
@@ -295,6 +318,8 @@ class FrameReader:
         while words and (self.opener_re.match(words) or self.time_re.match(words).end()):
             opener = self.opener_re.match(words)
             words = words[opener.end() if opener else self.time_re.match(words).end() :]
+        if self.motion_re.match(words):  # 赴榕江县捐赠: the clause goes on from the giver of the one before
+            return True
         return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
 
     def trailing(self, text: str, lo: int, hi: int) -> str:
@@ -342,7 +367,10 @@ class FrameReader:
         if stop and stop.group() in self.frame.item_cues:
             return []  # 捐赠款项将用于…: the phrase is the subject of another verb
         hi = stop.start() if stop else hi
-        entity_start = min((s for s, e, _ in entities if lo <= s < hi or lo < e <= hi), default=hi)
+        entity_start = min(
+            (s for s, e, m in entities if (lo <= s < hi or lo < e <= hi) and not self.brand(text, s, e, m, hi)),
+            default=hi,
+        )
         hi = min(hi, entity_start)
         while hi > lo and text[hi - 1] in " ,，、":
             hi -= 1
@@ -351,23 +379,40 @@ class FrameReader:
         while position < hi:
             closer = self.closer_re.search(text, position, hi)
             separator = ITEM_SEPARATOR.search(text, position, hi)
-            if closer and (not separator or closer.start() < separator.start()):
-                item = self.item(text, position, closer.start())
-                if item is None or (not loose and not (item.value or item.quantity)):
-                    return items if loose else []
-                items.append(item)
-                after = ITEM_SEPARATOR.match(text, closer.end(), hi)  # 医用酒精等紧缺物资及2万元捐款
-                if not after:
-                    break
-                position = after.end()
-                continue
-            end = separator.start() if separator else hi
+            closes = bool(closer and (not separator or closer.start() < separator.start()))
+            end = closer.start() if closes else separator.start() if separator else hi
             item = self.item(text, position, end)
             if item is None or (not loose and not (item.value or item.quantity)):
                 return items if loose else []
             items.append(item)
+            if closes:  # 医用酒精等紧缺物资及2万元捐款: a list may go on after its 等…物资
+                separator = ITEM_SEPARATOR.match(text, closer.end(), hi)
+                if not separator:
+                    break
             position = separator.end() if separator else hi
-        return items
+        # 救灾、防疫物资: a bare modifier sharing the next item's collective head is no item of its own
+        return [i for k, i in enumerate(items) if not (k + 1 < len(items) and self.modifier_of(i, items[k + 1]))]
+
+    def modifier_of(self, item: Item, after: Item) -> bool:
+        return (
+            len(item.text) <= 2
+            and not (item.value or item.quantity or item.money)
+            and item.text not in self.materials
+            and after.text.endswith(self.frame.collective_heads)
+            and len(after.text) > 2  # 防疫物资 has a modifier of its own; bare 物资 does not
+        )
+
+    def brand(self, text: str, start: int, end: int, mention: Mention, hi: int) -> bool:
+        """An ORG written straight before a noun of the item (蒙牛常温奶4299件) names the goods' make, not a
+        party to the gift, so it does not end the item list."""
+        return (
+            mention.label == "ORG"
+            and end < hi
+            and bool(NOUN.match(text, end))
+            and not ITEM_SEPARATOR.match(text, end)
+            and not self.stop_re.match(text, end)
+            and not self.measure_re.match(text, end)
+        )
 
     def item(self, text: str, lo: int, hi: int) -> Item | None:
         """One item phrase: its measures anywhere, the noun the last piece left (库存的1360只防护口罩 → 防护口罩)."""
@@ -399,8 +444,10 @@ class FrameReader:
             return None
         start, end = nouns[-1]
         noun = text[start:end]
-        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun in self.frame.non_items or noun.isdigit():
+        if not NOUN.fullmatch(noun) or len(noun) > 12 or noun.endswith(self.frame.non_items) or noun.isdigit():
             return None
+        if FIGURE.fullmatch(noun):  # 捐赠20万支持校园重建: an amount with its 元 left out
+            return Item(start, end, noun, money=True, value=noun)
         if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
             return None
         money = noun.endswith(self.frame.money_words + self.frame.money_endings)
@@ -408,7 +455,7 @@ class FrameReader:
 
     def name_money(self, item: Item, word: str, trigger: re.Match[str], document_text: str) -> Item:
         """A bare amount is given as the trigger's own money word (捐款1000元 → 捐款), else 捐款 or 现金."""
-        if not item.money or item.text in self.frame.money_words:
+        if not item.money or item.text.endswith(self.frame.money_words):  # 善款, 教育资金: as written
             return item
         if item.text.endswith(self.frame.money_endings) and word in self.frame.money_triggers:
             return Item(trigger.start(), trigger.end(), word, money=True, value=item.value)
@@ -417,32 +464,45 @@ class FrameReader:
         said, default = self.frame.money_default
         return Item(item.start, item.end, said if said in document_text else default, money=True, value=item.value)
 
-    def goods(self, text: str, items: list[Item]) -> bool:
-        """The items of a weak trigger look like things given (see ``weak_triggers`` in frames.yaml)."""
+    def goods(self, text: str, items: list[Item], money: bool = True) -> bool:
+        """The items of a weak trigger look like things given (see ``weak_triggers`` in frames.yaml); ``money``
+        False when money alone is no gift (提供资金支持)."""
         closer = self.closer_re.match(text, items[-1].end)
         if closer and closer.end() > closer.start() + 1:
             return True  # 大米、食用油等生活物资
         return all(
-            i.value or i.quantity or i.money or i.text in self.materials or i.text.endswith(self.frame.collective_heads)
+            (money or not i.money)
+            and bool(i.value or i.quantity or i.money or i.text in self.materials)
+            or i.text.endswith(self.frame.collective_heads)
             for i in items
         )
 
     def listed_items(
         self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int
     ) -> tuple[list[Item], int]:
-        """捐赠一批防疫物资，包括口罩500个、防护服100套: the goods listed replace the collective word. Returns
-        the items and where the clause they end in ends."""
+        """捐赠一批防疫物资，包括口罩500个、防护服100套: the goods listed, or goods in apposition (捐赠物资,近千斤
+        辣椒), replace the collective word. Returns the items and where the clause they end in ends."""
         if not items or not items[-1].text.endswith(self.frame.collective_heads):
             return items, hi
         rest = hi + 1 if hi < len(text) and CLAUSE_END.match(text, hi) else hi
-        # 包括… right after, or after a short phrase naming the same goods (这批捐赠物资包括…)
-        listing = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(self.frame.listing_words)})").match(text, rest)
-        if listing is None:
-            return items, hi
-        start = listing.end()
-        end = next_clause_end(text, start - 1)
-        listed = self.items(text, entities, start, end)
-        return ([*items[:-1], *listed], end) if listed else (items, hi)
+        # 组织防疫物资16吨,总价值近百万元,其中包括…: goods valued in a clause of their own are a gift stated in
+        # full, kept beside the goods listed after; 送去慰问物资,包括… names its goods in the same phrase
+        valued = bool(self.value_start_re.match(text, rest))
+        if valued:
+            rest = next_clause_end(text, rest - 1) + 1
+        listing = self.listing_re.match(text, rest)
+        if listing is None:  # 捐赠价值3万元的物资,近千斤新上市的有机辣椒: measured goods in apposition
+            end = next_clause_end(text, rest - 1)
+            listed = [i for i in self.items(text, entities, rest, end, loose=False) if not i.money]
+            if len(listed) == 1 and not listed[0].value:
+                only = listed[0]
+                listed = [Item(only.start, only.end, only.text, value=items[-1].value, quantity=only.quantity)]
+            kept = items[:-1]
+        else:
+            end = next_clause_end(text, listing.end() - 1)
+            listed = self.items(text, entities, listing.end(), end)
+            kept = items if valued else items[:-1]
+        return ([*kept, *listed], end) if listed else (items, hi)
 
     def attach_trailing_value(self, text: str, items: list[Item], hi: int) -> None:
         """X捐赠A N箱，价值N元: a value opening the next clause belongs to the last item."""

@@ -212,6 +212,18 @@ RULE_CASES = [
         [("王五", "PERSON"), ("某某有限公司", "ORG")],
         ("王五", "任职", "某某有限公司"),
     ),
+    (  # http://daiban08.com/post/39869.html
+        "post_person_serves_as_list",
+        "罗蔺于2021年任两江新区党工委副书记、管委会主任。",
+        [("罗蔺", "PERSON"), ("两江新区党工委", "ORG"), ("管委会", "ORG")],
+        ("罗蔺", "任职", "管委会"),
+    ),
+    (  # https://ptzyk.com/gqqj/2020/03-23/250669.shtml (written there in traditional characters)
+        "post_body_led_by_title",
+        "据悉,深圳市侨商关爱公益基金会在名誉理事长翟美卿、理事长区绮文的带领下,积极凝聚侨海力量。",
+        [("深圳市侨商关爱公益基金会", "ORG"), ("翟美卿", "PERSON"), ("区绮文", "PERSON")],
+        ("翟美卿", "任职", "深圳市侨商关爱公益基金会"),
+    ),
     (
         "located_at_de",
         "受雨情影响,位于山西祁县的南同蒲铁路昌源河大桥桥台被冲垮。",
@@ -345,6 +357,16 @@ def test_every_rule_and_frame_id_has_a_case():
     assert ids == {case[0] for case in RULE_CASES}
 
 
+def test_a_date_between_a_person_and_the_verb_of_a_post():
+    # http://daiban08.com/post/39869.html
+    text = "罗蔺于2021年任两江新区党工委副书记、管委会主任。"
+    entities = [("罗蔺", "PERSON"), ("两江新区党工委", "ORG"), ("管委会", "ORG")]
+    posts = {
+        (r.subject.text, r.object.text, r.attrs.get("title")) for r in analyse(text, entities) if r.predicate == "任职"
+    }
+    assert posts == {("罗蔺", "两江新区党工委", "副书记"), ("罗蔺", "管委会", "主任")}
+
+
 def test_title_list_gives_each_body_its_title_and_no_title_to_the_previous_name():
     text = "甘肃省委书记、省人大常委会主任林铎,省政协主席欧阳坚见证签约。"
     entities = [
@@ -450,3 +472,135 @@ def test_frames_file_rejects_an_unknown_key(tmp_path):
     path.write_text("frames:\n  - {id: broken, predicate: 捐赠, colour: red}\n", encoding="utf-8")
     with pytest.raises(ValueError, match="broken"):
         load_frames(path)
+
+
+def test_goods_organised_and_valued_are_kept_beside_the_goods_listed_after():
+    # dev-tune dev_15094fc48191; 组织 is a weak trigger, 救灾 only modifies the collective head of 防疫物资
+    text = (
+        "截至8月1日,浙江景岳堂药业、浙江驰非控股有限公司等企业共组织救灾、防疫物资16吨,总价值近百万元,"
+        "其中包括消毒液、洗手液等防疫物资及洗衣液、蜂蜜、夏凉被等生活物资。"
+    )
+    found = gifts(analyse(text, [("浙江景岳堂药业", "ORG"), ("浙江驰非控股有限公司", "ORG")]))
+    items = {"防疫物资", "消毒液", "洗手液", "洗衣液", "蜂蜜", "夏凉被"}
+    assert set(found) == {(donor, item) for donor in ("浙江景岳堂药业", "浙江驰非控股有限公司") for item in items}
+    assert found["浙江景岳堂药业", "防疫物资"]["quantity"] == "16吨"
+
+
+def test_a_body_providing_funds_makes_no_gift_and_a_party_organisation_is_no_trigger():
+    # 提供/组织 are goods triggers: money alone is a grant (illustrative sentence), 党组织 is a noun (seed 003)
+    assert not gifts(analyse("区人社局为企业提供资金支持和政策服务。", [("区人社局", "ORG")]))
+    text = "新派建筑、龙图腾等10多家非公企业党组织向园区捐赠物资。"
+    found = gifts(analyse(text, [("新派建筑", "ORG"), ("龙图腾", "ORG")]))
+    assert set(found) == {("新派建筑", "物资"), ("龙图腾", "物资")}
+
+
+def test_items_of_the_trigger_clause_join_those_after_jiang_in_an_earlier_clause():
+    # dev-tune dev_0515754bcb43
+    text = (
+        "虹桥街道辖区单位南通市纺针品有限公司在经营困难的情况下,将库存的1360只防护口罩全部拿出来紧急支援街办、社区,"
+        "250件防护服和29支防护镜无偿赠送给街道办事处,供一线防疫使用;"
+    )
+    entities = [("虹桥街道", "GPE"), ("南通市纺针品有限公司", "ORG"), ("街道办事处", "ORG")]
+    found = gifts(analyse(text, entities))
+    assert {item for _, item in found} == {"防护口罩", "防护服", "防护镜"}
+    assert found["南通市纺针品有限公司", "防护镜"]["quantity"] == "29支"
+    assert found["南通市纺针品有限公司", "防护服"]["recipient"] == "街道办事处"
+
+
+def test_measured_goods_in_apposition_replace_the_collective_word_and_take_its_value():
+    # dev-tune dev_a8a3c5241abf; 近千斤 is a quantity in Chinese numerals
+    text = (
+        "西藏绿之源也在李董事长的带领下身先士卒,于 8月12日再次向扎囊县机关食堂捐赠价值3万元的物资,"
+        "近千斤新上市的有机辣椒。"
+    )
+    found = gifts(analyse(text, [("西藏绿之源", "ORG"), ("李董事长", "PERSON"), ("扎囊县", "GPE")]))
+    assert set(found) == {("西藏绿之源", "有机辣椒")}
+    attrs = found["西藏绿之源", "有机辣椒"]
+    assert (attrs["amount"], attrs["quantity"]) == ("价值3万元", "近千斤")
+
+
+def test_a_brand_before_the_item_is_part_of_it_and_chinese_numeral_quantities():
+    # http://yiyang.gov.cn:80/mzj/40659/40661/content_1881412.html
+    text = (
+        "2月10日上午,湖南天宇科技发展有限公司通过益阳市慈善总会向益阳市第一中医医院、益阳市中心医院捐赠"
+        "蒙牛常温奶4299件,价值约18.69万元。"
+    )
+    entities = [("湖南天宇科技发展有限公司", "ORG"), ("益阳市慈善总会", "ORG"), ("益阳市第一中医医院", "ORG"),
+                ("益阳市中心医院", "ORG"), ("蒙牛", "ORG")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("湖南天宇科技发展有限公司", "蒙牛常温奶")}
+    attrs = found["湖南天宇科技发展有限公司", "蒙牛常温奶"]
+    assert (attrs["quantity"], attrs["amount"], attrs["channel"]) == ("4299件", "价值约18.69万元", "益阳市慈善总会")
+    # https://www.sfic.cn/xw/xq/3/18724
+    text = "马陆镇商会会员单位上海海湾食品有限公司向樊家村一线抗疫人员捐赠了近千份牛肉套餐爱心礼包。"
+    found = gifts(analyse(text, [("马陆镇商会", "ORG"), ("上海海湾食品有限公司", "ORG"), ("樊家村", "GPE")]))
+    assert found["上海海湾食品有限公司", "牛肉套餐爱心礼包"]["quantity"] == "近千份"
+
+
+def test_the_place_a_giver_comes_to_is_no_giver():
+    # https://star1024.cn/html/59b399936.html
+    text = (
+        "4月1日下午,上海车服联盟汽车服务有限公司淮南分公司来到淮南高新区管委会,"
+        "为防疫一线捐赠了酸奶、方便面等物资共90箱。"
+    )
+    found = gifts(analyse(text, [("上海车服联盟汽车服务有限公司淮南分公司", "ORG"), ("淮南高新区管委会", "ORG")]))
+    assert set(found) == {("上海车服联盟汽车服务有限公司淮南分公司", item) for item in ("酸奶", "方便面")}
+
+
+def test_an_amount_over_a_figure_is_money_and_a_name_run_on_past_xiang_is_cut():
+    # http://idg.timedg.com/p/21023037.shtml
+    text = "数据显示,自1995年6月成立至今,广东三正集团已向社会各项公益事业捐赠逾1亿元。"
+    found = gifts(analyse(text, [("广东三正集团", "ORG")]))
+    assert set(found) == {("广东三正集团", "现金")}
+    assert found["广东三正集团", "现金"]["amount"] == "逾1亿元"
+    # http://aqtz.gov.cn/html/news/1006/8053.html: the NER ran the donor on into its recipient
+    text = "岳西县青年创业者协会向县指挥部捐赠1.79万元。"
+    found = gifts(analyse(text, [("岳西县青年创业者协会向县指挥部", "ORG")]))
+    assert set(found) == {("岳西县青年创业者协会", "现金")}
+    assert found["岳西县青年创业者协会", "现金"]["recipient"] == "县指挥部"
+
+
+def test_a_clause_going_somewhere_carries_the_giver_and_an_amount_may_be_spaced():
+    # https://www.jssxww.cn/content/646941/91/15112044.html
+    text = (
+        "7月7日,吉首市工商联兼职副主席、湖南田园囍宴餐饮管理有限公司董事长王建国一行,"
+        "赴贵州省榕江县捐赠 10 万元爱心款,助力当地灾后重建。"
+    )
+    entities = [("吉首市工商联", "ORG"), ("湖南田园囍宴餐饮管理有限公司", "ORG"), ("王建国", "PERSON"),
+                ("贵州省", "GPE"), ("榕江县", "GPE")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("王建国", "爱心款")}
+    assert found["王建国", "爱心款"]["amount"] == "10 万元"
+    text = "捐赠现场,王建国将善款交至榕江县工商联负责人手中时表示。"
+    found = gifts(analyse(text, [("王建国", "PERSON"), ("榕江县工商联", "ORG")]))
+    assert found["王建国", "善款"]["recipient"] == "榕江县工商联负责人"
+
+
+def test_money_taken_to_a_village_and_money_words_as_written():
+    # http://g6p4b5.chuseo.cn/news_show.aspx?id=8
+    text = "11月3日,毕节酒厂有限公司到清水铺镇橙满园村开展捐赠活动,并为该村带去10万元发展资金。"
+    found = gifts(analyse(text, [("毕节酒厂有限公司", "ORG"), ("清水铺镇", "GPE"), ("橙满园村", "GPE")]))
+    assert set(found) == {("毕节酒厂有限公司", "发展资金")}
+    assert found["毕节酒厂有限公司", "发展资金"]["amount"] == "10万元"
+
+
+def test_a_purpose_after_the_amount_and_an_amount_without_yuan():
+    # https://k.sina.com.cn/article_1946211491_7400d4a30010100vr.html
+    text = "东莞市河南商会联合海关总署向河南省鲁山县董周乡第九小学捐资38万元重建校园。"
+    entities = [("东莞市河南商会", "ORG"), ("海关总署", "ORG"), ("河南省", "GPE"), ("鲁山县", "GPE"),
+                ("董周乡第九小学", "ORG")]
+    assert set(gifts(analyse(text, entities))) == {("东莞市河南商会", "捐资"), ("海关总署", "捐资")}
+    text = "通过协调,海关总署捐赠20万支持校园重建。"
+    found = gifts(analyse(text, [("海关总署", "ORG")]))
+    assert set(found) == {("海关总署", "现金")}
+    assert found["海关总署", "现金"]["amount"] == "20万"
+
+
+def test_a_noun_ending_in_a_non_item_is_no_gift_and_ci_ci_juanzeng_le_states_one():
+    # https://k.sina.com.cn/article_1946211491_7400d4a30010100vr.html
+    text = "他们通过华福公益服务中心定向捐赠了这次爱心活动。"
+    assert not gifts(analyse(text, [("华福公益服务中心", "ORG")]))
+    # http://chinajiceng.com.cn/tt/2022-09-09/217740.html
+    text = "作为捐资助学企业代表,浙江常山柚香谷投资管理有限公司此次捐赠了500万元助力常山教育高质量发展。"
+    found = gifts(analyse(text, [("浙江常山柚香谷投资管理有限公司", "ORG")]))
+    assert set(found) == {("浙江常山柚香谷投资管理有限公司", "现金")}
