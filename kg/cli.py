@@ -189,7 +189,14 @@ def _build_locked(
         "relations": dict(sorted(result.stats["relations"].items(), key=lambda kv: (-kv[1], kv[0]))),
         "skipped": [{"path": s.path, "reason": s.reason, "deliberate": s.deliberate} for s in skipped],
         "repaired": [{"path": doc.path, "id": doc.id, "repairs": doc.damage} for doc in damaged],
-        "analysed": {"documents": corpus.analysed, "from_cache": corpus.from_cache, "workers": corpus.workers},
+        "analysed": {
+            "documents": corpus.analysed,
+            "from_cache": corpus.from_cache,
+            "workers": corpus.workers,
+            # what the gather step held: mentions and relations of every document, before resolution
+            "mentions": sum(len(a.mentions) for a in corpus.analyses),
+            "relations": sum(len(a.relations) for a in corpus.analyses),
+        },
         "seconds": round(result.seconds, 1),
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
