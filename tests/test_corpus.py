@@ -27,6 +27,11 @@ def build(inputs: Path, out: Path, *options: str) -> dict:
     return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
+def counts(summary: dict) -> tuple[int, int, int]:
+    analysed = summary["analysed"]
+    return analysed["documents"], analysed["from_cache"], analysed["workers"]
+
+
 def assert_same_outputs(a: Path, b: Path) -> None:
     for name in OUTPUTS:
         assert (a / name).read_bytes() == (b / name).read_bytes(), name
@@ -51,8 +56,9 @@ def test_payloads_round_trip_through_the_cache_encoding(builder):
 def test_second_build_reads_every_document_from_the_cache(tmp_path, reference):
     first = build(SEEDS, tmp_path / "a", "--cache", str(tmp_path / "cache"))
     second = build(SEEDS, tmp_path / "b", "--cache", str(tmp_path / "cache"))
-    assert first["analysed"] == {"documents": 5, "from_cache": 0, "workers": 1}
-    assert second["analysed"] == {"documents": 0, "from_cache": 5, "workers": 0}
+    assert counts(first) == (5, 0, 1)
+    assert counts(second) == (0, 5, 0)
+    assert second["analysed"]["relations"] == first["analysed"]["relations"] > 0
     assert_same_outputs(reference, tmp_path / "a")
     assert_same_outputs(reference, tmp_path / "b")
 
@@ -81,7 +87,7 @@ def test_other_rules_miss_the_cache(tmp_path):
     with rules.open("a", encoding="utf-8") as f:
         f.write("\n- id: added_by_a_user\n  pattern: '{PERSON:a}看望{PERSON:b}'\n  predicate: 看望\n")
     summary = build(SEEDS, tmp_path / "b", "--cache", cache, "--rules", str(rules))
-    assert summary["analysed"] == {"documents": 5, "from_cache": 0, "workers": 1}
+    assert counts(summary) == (5, 0, 1)
 
 
 def test_no_cache_writes_no_cache(tmp_path, monkeypatch):
