@@ -13,7 +13,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterable
-from dataclasses import astuple, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 from kg.types import Evidence, Mention, Relation
@@ -93,10 +93,15 @@ class AnalysisCache:
 
 def encode(payload: Payload) -> bytes:
     relations = [
-        [astuple(r.subject), r.predicate, astuple(r.object), astuple(r.evidence), r.attrs] for r in payload.relations
+        [_fields(r.subject), r.predicate, _fields(r.object), _fields(r.evidence), r.attrs] for r in payload.relations
     ]
-    data = {"mentions": [astuple(m) for m in payload.mentions], "relations": relations}
+    data = {"mentions": [_fields(m) for m in payload.mentions], "relations": relations}
     return zlib.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode(), 1)
+
+
+def _fields(record: Mention | Evidence) -> list:
+    """A record's field values in declaration order: dataclasses.astuple would deep-copy every one of them."""
+    return list(vars(record).values())
 
 
 def decode(pipeline: str, blob: bytes) -> Payload:

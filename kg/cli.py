@@ -8,8 +8,12 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from multiprocessing import get_context
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -41,7 +45,7 @@ from kg.evaluate import (
     load_gold,
     score,
 )
-from kg.export import export_all
+from kg.export import Export
 from kg.graphdb import write_database
 from kg.ingest import DEFAULT_MAX_BYTES, load_documents
 from kg.neo4j import write_neo4j
@@ -200,9 +204,11 @@ def _build_locked(
         "seconds": round(result.seconds, 1),
         "built": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
-    with replace_folder(output, owned=_previous_outputs(output)) as stage:
-        written = export_all(result.graph, stage)
+    staging = replace_folder(output, owned=_previous_outputs(output))
+    with staging as stage, _side_process(result.graph, settings) as side:
+        export = Export(result.graph, side)  # GraphML and GEXF go on in the side process, if there is one
         render_html(result.graph, stage / "graph.html", title="kg: who did what", provenance=provenance)
+        written = export.write(stage)
         extra = _write_extras(result.graph, stage, output, db, neo4j)
         files = [output / path.relative_to(stage) for path in [*written.values(), stage / "graph.html"]] + extra
         summary["files"] = sorted(
@@ -212,6 +218,20 @@ def _build_locked(
     _print_summary(summary, files)
     if strict and (damaged or any(not s.deliberate for s in skipped)):
         raise typer.Exit(code=1)
+
+
+# Below this many nodes and edges the GraphML and GEXF take less time than starting a process for them.
+SIDE_PROCESS_ELEMENTS = 10_000
+
+
+@contextmanager
+def _side_process(graph: nx.MultiDiGraph, settings: BuildSettings) -> Iterator[ProcessPoolExecutor | None]:
+    """A second process for the exports, where a core is free for it and the graph is worth the start-up."""
+    if settings.jobs < 2 or graph.number_of_nodes() + graph.number_of_edges() < SIDE_PROCESS_ELEMENTS:
+        yield None
+        return
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as side:
+        yield side
 
 
 @dataclass(frozen=True)

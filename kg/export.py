@@ -16,6 +16,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor, Future
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_COLOR",
     "EDGE_ATTRS",
     "TYPE_COLORS",
+    "Export",
     "export_all",
     "format_evidence",
     "to_jsonable",
@@ -93,17 +95,46 @@ def export_all(graph: nx.MultiDiGraph, out_dir: str | Path) -> dict[str, Path]:
     All payloads are serialised before the first file is written, so a graph that cannot be
     exported leaves every previous output untouched. Returns format name -> written path.
     """
-    out = Path(out_dir)
-    flat = _flatten(graph)
-    payloads = {
-        "graphml": ("graph.graphml", _graphml_bytes(flat)),
-        "gexf": ("graph.gexf", _gexf_bytes(flat)),
-        "json": ("graph.json", _json_bytes(graph)),
-        "nodes": ("nodes.csv", _nodes_csv(graph)),
-        "edges": ("edges.csv", _edges_csv(graph)),
-    }
-    out.mkdir(parents=True, exist_ok=True)
-    return {name: atomic_write_bytes(out / filename, data) for name, (filename, data) in payloads.items()}
+    return Export(graph).write(out_dir)
+
+
+class Export:
+    """The exports of one graph, begun at once and written by :meth:`write`.
+
+    With an ``executor`` (a process pool) the GraphML and GEXF payloads, the slowest and needing only the flat
+    view, are serialised there while this process goes on (the JSON and CSV payloads, the page); the bytes are
+    the same either way.
+    """
+
+    def __init__(self, graph: nx.MultiDiGraph, executor: Executor | None = None):
+        self.graph = graph
+        flat = _flatten(graph)
+        self._xml: Future[dict[str, bytes]] | dict[str, bytes]
+        self._xml = executor.submit(_xml_payloads, flat) if executor else _xml_payloads(flat)
+
+    def write(self, out_dir: str | Path) -> dict[str, Path]:
+        payloads = {
+            "graph.json": _json_bytes(self.graph),
+            "nodes.csv": _nodes_csv(self.graph),
+            "edges.csv": _edges_csv(self.graph),
+            **(self._xml.result() if isinstance(self._xml, Future) else self._xml),
+        }
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        return {_FORMATS[filename]: atomic_write_bytes(out / filename, data) for filename, data in payloads.items()}
+
+
+_FORMATS = {
+    "graph.graphml": "graphml",
+    "graph.gexf": "gexf",
+    "graph.json": "json",
+    "nodes.csv": "nodes",
+    "edges.csv": "edges",
+}
+
+
+def _xml_payloads(flat: _Flat) -> dict[str, bytes]:
+    return {"graph.graphml": _graphml_bytes(flat), "graph.gexf": _gexf_bytes(flat)}
 
 
 def to_jsonable(value: Any) -> Any:
@@ -230,7 +261,9 @@ def _graphml_bytes(flat: _Flat) -> bytes:
     # number the edges and keep the original key as an attribute.
     copy.add_edges_from((u, v, f"e{i}", {**attrs, "key": key}) for i, (u, v, key, attrs) in enumerate(flat.edges))
     buf = io.BytesIO()
-    nx.write_graphml(copy, buf)
+    # The ElementTree writer, named: nx.write_graphml picks lxml where installed, which lays the file out
+    # differently, and the bytes must not depend on what else the machine has.
+    nx.write_graphml_xml(copy, buf)
     return buf.getvalue()
 
 
@@ -270,7 +303,8 @@ def _json_bytes(graph: nx.MultiDiGraph) -> bytes:
     copy.add_nodes_from((n, to_jsonable(d)) for n, d in _sorted_nodes(graph))
     copy.add_edges_from((u, v, k, to_jsonable(d)) for u, v, k, d in _sorted_edges(graph))
     data = nx.node_link_data(copy, edges="edges")
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode("utf-8")
+    # No indent: json's C encoder serves only unindented output, four times faster on a large graph.
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
 
 
 def _nodes_csv(graph: nx.MultiDiGraph) -> bytes:

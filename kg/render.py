@@ -303,10 +303,8 @@ def _positions(graph: nx.MultiDiGraph, node_keys: list[Any]) -> list[tuple[float
     core = _pack(sorted(pieces, key=lambda p: (-len(p), min(p))))
     placed = _grow(simple, core, first)
     # The rest of the graph: components the first view does not reach, isolated entities last.
-    rest = sorted(
-        (sorted(c, key=lambda i: (-degree[i], i)) for c in nx.connected_components(simple) if c.isdisjoint(placed)),
-        key=lambda c: (-len(c), c[0]),
-    )
+    unreached = (c for c in nx.connected_components(simple) if placed.keys().isdisjoint(c))
+    rest = sorted((sorted(c, key=lambda i: (-degree[i], i)) for c in unreached), key=lambda c: (-len(c), c[0]))
     pieces = [placed] + [_grow(simple, {c[0]: (0.0, 0.0)}, c[:1]) for c in rest]
     return [(round(x, 1), round(y, 1)) for _, (x, y) in sorted(_pack(pieces).items())]
 

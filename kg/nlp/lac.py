@@ -141,7 +141,8 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray)
         total = score[first:, None, :] + into  # (running rows, to, from)
         best = total.argmax(axis=2)
         back[first:, t] = best
-        score[first:] = total.max(axis=2) + emissions[first:, t]
+        # the maximum read off at the argmax: one pass over `total` instead of a second reduction
+        score[first:] = np.take_along_axis(total, best[:, :, None], axis=2)[:, :, 0] + emissions[first:, t]
     tags = np.zeros((batch, positions), dtype=np.intp)
     state = score.argmax(axis=1)
     for t in range(positions - 1, -1, -1):
