@@ -9,7 +9,7 @@ import signal
 import sys
 import time
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -259,7 +259,10 @@ def _analyse(
             cache = AnalysisCache(settings.cache)
         except CacheError as err:
             typer.echo(f"warning: {err}; building without a cache", err=True)
-    with tqdm(total=len(documents), desc="documents", unit="doc", disable=None) as bar:
+    bar = tqdm(total=len(documents), desc="documents", unit="doc", disable=None)
+    with bar, ThreadPoolExecutor(1) as aside:
+        # This process mostly waits while workers analyse: it reads the lexicons and the documents' zones meanwhile.
+        resolution = aside.submit(_prepare_resolution, documents)
         try:
             corpus = analyse_corpus(
                 documents, spec, executor=settings.executor, jobs=settings.jobs, cache=cache, progress=bar.update
@@ -271,7 +274,13 @@ def _analyse(
                 cache.close()
     for warning in corpus.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    return assemble(corpus.analyses, Resolver(), corpus.pipeline, skipped, started), corpus
+    resolver, zones = resolution.result()
+    return assemble(corpus.analyses, resolver, corpus.pipeline, skipped, started, zones), corpus
+
+
+def _prepare_resolution(documents: list[Document]) -> tuple[Resolver, dict[str, dict[str, str]]]:
+    resolver = Resolver()
+    return resolver, {doc.id: resolver.document_zones(doc) for doc in documents}
 
 
 def _previous_outputs(output: Path) -> list[str]:

@@ -70,6 +70,7 @@ EDGE_ATTRS: tuple[str, ...] = (
 )
 
 Scalar = bool | int | float | str
+_PLAIN = frozenset({str, int, bool, type(None)})  # exactly these types; subclasses (IntEnum, numpy) are converted
 
 NODE_COLUMNS = ("id", "label", "type", "aliases", "mentions", "documents", "division", "division_code", "degree")
 
@@ -139,6 +140,8 @@ def _xml_payloads(flat: _Flat) -> dict[str, bytes]:
 
 def to_jsonable(value: Any) -> Any:
     """Convert numpy values and containers to plain JSON types; NaN/inf become None (JSON has neither)."""
+    if type(value) in _PLAIN:  # most values of a graph: no conversion, no further test
+        return value
     if isinstance(value, np.generic):
         value = value.item()
     elif isinstance(value, np.ndarray):

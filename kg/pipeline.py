@@ -65,13 +65,19 @@ class KnowledgeGraphBuilder:
 
 
 def assemble(
-    analyses: list[Analysis], resolver: Resolver, pipeline: str, skipped: list[Skipped], started: float
+    analyses: list[Analysis],
+    resolver: Resolver,
+    pipeline: str,
+    skipped: list[Skipped],
+    started: float,
+    zones: dict[str, dict[str, str]] | None = None,
 ) -> BuildResult:
     """Resolution and the graph from the analyses of every document, however they were computed."""
     entities, relations = resolver.resolve(
         [a.doc for a in analyses],
         [m for a in analyses for m in a.mentions],
         [r for a in analyses for r in a.relations],
+        zones,
     )
     graph = build_graph(entities, relations, {"pipeline": pipeline, "kg_version": kg.__version__})
     stats = {

@@ -86,6 +86,7 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
     )
     types = {str(graph.nodes[k].get("type", "")) for k in node_keys}
     colours = {t: TYPE_COLORS.get(t, DEFAULT_COLOR) for t in types}
+    node_colours = {t: _node_colour(colour) for t, colour in colours.items()}  # one per type, not per node
     positions = _positions(graph, node_keys) if len(node_keys) > PYTHON_LAYOUT_NODES else None
 
     vis_nodes = []
@@ -99,7 +100,7 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
             "id": i,
             # Document titles can be whole headlines; the canvas gets their start, the side panel all of it.
             "label": label if len(label) <= _CANVAS_LABEL else label[: _CANVAS_LABEL - 1] + "…",
-            "color": _node_colour(colours[node_type]),
+            "color": node_colours[node_type],
             # sqrt keeps hubs prominent without letting them swallow the canvas.
             "size": round(min(8 + 4 * math.sqrt(degree), 48), 2),
         }

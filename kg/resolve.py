@@ -82,9 +82,15 @@ class Resolver:
         return text
 
     def resolve(
-        self, documents: list[Document], mentions: list[Mention], relations: list[Relation]
+        self,
+        documents: list[Document],
+        mentions: list[Mention],
+        relations: list[Relation],
+        zones: dict[str, dict[str, str]] | None = None,
     ) -> tuple[dict[str, Entity], list[ResolvedRelation]]:
+        """Entities and resolved relations; ``zones`` (doc id → :meth:`document_zones`) where already computed."""
         docs = {doc.id: doc for doc in documents}
+        zones = zones or {}
         by_doc: dict[str, list[Mention]] = {}
         for mention in mentions:
             by_doc.setdefault(mention.doc_id, []).append(mention)
@@ -102,12 +108,12 @@ class Resolver:
         ids: dict[tuple[str, int, int, str], str] = {}
         for doc_id in sorted(by_doc):
             doc_mentions = sorted(by_doc[doc_id], key=lambda m: (m.start, m.end))
-            zones = self.document_zones(docs[doc_id])
+            doc_zones = zones[doc_id] if doc_id in zones else self.document_zones(docs[doc_id])
             by_sentence: dict[int, list[Mention]] = {}
             for mention in doc_mentions:
                 by_sentence.setdefault(mention.sentence, []).append(mention)
             names = {
-                mention_key(mention): self.canonical(mention, zones, by_sentence[mention.sentence])
+                mention_key(mention): self.canonical(mention, doc_zones, by_sentence[mention.sentence])
                 for mention in doc_mentions
             }
             shortened = join_shortened(doc_mentions, names)

@@ -130,27 +130,33 @@ def viterbi(emissions: np.ndarray, lengths: np.ndarray, transitions: np.ndarray)
 
     ``emissions`` is (batch, positions, tags); row ``b`` is read up to ``lengths[b]``, lengths ascending, so
     the rows still running at a position are the last ones. As LAC scores it: no start or end scores, ties
-    to the lowest tag id.
+    to the lowest tag id. A batch holds a few rows, so a step costs its numpy calls more than its arithmetic:
+    each step makes as few as it can (one buffer reused, the maximum read off at the argmax by one flat index).
     """
-    batch, positions, _ = emissions.shape
+    batch, positions, tags = emissions.shape
     into = np.ascontiguousarray(transitions.T)  # [to, from]: the reductions run over contiguous memory
     score = emissions[:, 0].copy()
-    back = np.zeros((batch, positions, transitions.shape[0]), dtype=np.intp)
+    back = np.zeros((batch, positions, tags), dtype=np.intp)
+    # rows that end before position t keep their scores: the running rows at t are firsts[t]:
+    firsts = np.searchsorted(lengths, np.arange(positions), side="right").tolist()
+    total_buffer = np.empty((batch, tags, tags), dtype=np.result_type(score, into))
+    row_starts = np.arange(batch * tags) * tags  # flat offset of total[row, to, 0]
     for t in range(1, positions):
-        first = int(np.searchsorted(lengths, t, side="right"))  # rows that end before t keep their scores
-        total = score[first:, None, :] + into  # (running rows, to, from)
+        first = firsts[t]
+        total = np.add(score[first:, None, :], into, out=total_buffer[first:])  # (running rows, to, from)
         best = total.argmax(axis=2)
         back[first:, t] = best
-        # the maximum read off at the argmax: one pass over `total` instead of a second reduction
-        score[first:] = np.take_along_axis(total, best[:, :, None], axis=2)[:, :, 0] + emissions[first:, t]
-    tags = np.zeros((batch, positions), dtype=np.intp)
+        at_best = row_starts[: best.size] + best.reshape(-1)
+        score[first:] = total.reshape(-1)[at_best].reshape(-1, tags) + emissions[first:, t]
+    path = np.zeros((batch, positions), dtype=np.intp)
     state = score.argmax(axis=1)
-    for t in range(positions - 1, -1, -1):
-        tags[:, t] = state  # beyond a row's end this is its last state, which nothing reads
-        first = int(np.searchsorted(lengths, t, side="right"))
-        if t:
-            state[first:] = back[np.arange(first, batch), t, state[first:]]
-    return tags
+    rows = np.arange(batch)
+    for t in range(positions - 1, 0, -1):
+        path[:, t] = state  # beyond a row's end this is its last state, which nothing reads
+        first = firsts[t]
+        state[first:] = back[rows[first:], t, state[first:]]
+    path[:, 0] = state
+    return path
 
 
 def _varint(value: int) -> bytes:
