@@ -159,7 +159,8 @@ class PoolRunner:
         return self.pool.submit(analyse_batch, spec, batch, 1)
 
     def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
+        # Not waiting: the workers take a second to exit, in which the graph can be built (they end before we do).
+        self.pool.shutdown(wait=False, cancel_futures=True)
 
 
 class DaskRunner:
