@@ -7,6 +7,8 @@ import csv
 import io
 import json
 import xml.etree.ElementTree as ET
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
 from pathlib import Path
 
 import networkx as nx
@@ -14,7 +16,7 @@ import numpy as np
 import pytest
 
 from kg.atomic import atomic_path, atomic_write_bytes, atomic_write_text
-from kg.export import TYPE_COLORS, export_all, to_scalar
+from kg.export import TYPE_COLORS, Export, export_all, to_scalar
 
 FILES = {"graphml": "graph.graphml", "gexf": "graph.gexf", "json": "graph.json", "nodes": "nodes.csv"}
 FILES["edges"] = "edges.csv"
@@ -384,6 +386,17 @@ def test_exports_are_byte_identical(graph: nx.MultiDiGraph, tmp_path: Path) -> N
         data = first[name].read_bytes()
         assert data == second[name].read_bytes(), name
         assert data == shuffled[name].read_bytes(), f"{name} depends on insertion order"
+
+
+def test_side_process_writes_the_same_bytes(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
+    """`kg build` serialises GraphML and GEXF in a spawned process for a large graph: the files must not differ."""
+    here = export_all(graph, tmp_path / "here")
+    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as side:
+        export = Export(graph, side)
+        there = export.write(tmp_path / "there")
+    assert set(there) == set(FILES)
+    for name in FILES:
+        assert there[name].read_bytes() == here[name].read_bytes(), name
 
 
 def test_input_graph_is_not_mutated(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
