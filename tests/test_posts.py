@@ -1,0 +1,40 @@
+"""任职 rules on real sentences of news articles, with hand-built mentions so each rule is pinned on its own."""
+
+from __future__ import annotations
+
+from test_extract import analyse
+
+
+def test_dated_dispatch_byline_reporter():
+    # news.sina.com.cn/c/2007-07-02/104112129741s.shtml: outlet, place and date, 电, then (记者 name)
+    text = "新华网昆明7月2日电(记者 李倩)每天早晨,香港科技大学工商管理系的学生陈诗慧和同学们乘坐着昆明52路车。"
+    relations = analyse(text, [("新华网", "ORG"), ("昆明", "GPE"), ("李倩", "PERSON")])
+    post = next(r for r in relations if r.predicate == "任职")
+    assert (post.subject.text, post.object.text, post.attrs["title"]) == ("李倩", "新华网", "记者")
+    assert post.evidence.rule == "post_newspaper_byline"
+
+
+def test_dispatch_byline_without_date_is_not_a_post_of_the_place():
+    # same sentence without the outlet: a place and a date alone are no employer
+    text = "昆明7月2日电(记者 李倩)每天早晨,学生们乘坐着昆明52路车。"
+    relations = analyse(text, [("昆明", "GPE"), ("李倩", "PERSON")])
+    assert not [r for r in relations if r.predicate == "任职"]
+
+
+def test_list_item_closed_by_deng_is_not_the_previous_persons_post():
+    # data/gold/dev-tune.jsonl, dev_2e8667cafc0d: "name, 某镇政府负责人等" lists another attendee, not a post of name
+    text = "鄱阳县政协副主席、工商联主席徐水林,凰岗镇政府负责人等出席捐赠仪式。"
+    entities = [("鄱阳县政协", "ORG"), ("工商联", "ORG"), ("徐水林", "PERSON"), ("凰岗镇政府", "ORG")]
+    relations = analyse(text, entities)
+    posts = {(r.subject.text, r.object.text, r.attrs["title"]) for r in relations if r.predicate == "任职"}
+    assert ("徐水林", "鄱阳县政协", "副主席") in posts
+    assert not any(body == "凰岗镇政府" for _, body, _ in posts)
+
+
+def test_person_comma_body_title_still_a_post():
+    # same shape without 等: "name, body title" is that person's post
+    text = "鄱阳县政协副主席、工商联主席徐水林,凰岗镇政府负责人,出席捐赠仪式。"
+    entities = [("鄱阳县政协", "ORG"), ("工商联", "ORG"), ("徐水林", "PERSON"), ("凰岗镇政府", "ORG")]
+    post = next(r for r in analyse(text, entities) if r.predicate == "任职" and r.object.text == "凰岗镇政府")
+    assert (post.subject.text, post.attrs["title"]) == ("徐水林", "负责人")
+    assert post.evidence.rule == "post_person_comma_org_title"
