@@ -110,15 +110,18 @@ class Export:
     def __init__(self, graph: nx.MultiDiGraph, executor: Executor | None = None):
         self.graph = graph
         flat = _flatten(graph)
-        self._xml: Future[dict[str, bytes]] | dict[str, bytes]
-        self._xml = executor.submit(_xml_payloads, flat) if executor else _xml_payloads(flat)
+        if executor is not None:
+            self._xml = executor.submit(_xml_payloads, flat)
+        else:
+            self._xml = Future()
+            self._xml.set_result(_xml_payloads(flat))
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         payloads = {
             "graph.json": _json_bytes(self.graph),
             "nodes.csv": _nodes_csv(self.graph),
             "edges.csv": _edges_csv(self.graph),
-            **(self._xml.result() if isinstance(self._xml, Future) else self._xml),
+            **self._xml.result(),
         }
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
