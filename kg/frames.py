@@ -76,10 +76,13 @@ class Frame:
     time_words: str
     donor_joints: str
     bare_subject_chars: int
+    subject_pronouns: tuple[str, ...]
     attributive_before: tuple[str, ...]
     attributive_after: tuple[str, ...]
+    stated_after: tuple[str, ...]
     item_chars: int
     blocking_words: tuple[str, ...]
+    refusal_words: tuple[str, ...]
     adverbs: tuple[str, ...]
     item_openers: tuple[str, ...]
     item_stops: tuple[str, ...]
@@ -87,6 +90,7 @@ class Frame:
     collective_heads: tuple[str, ...]
     listing_words: tuple[str, ...]
     value: str
+    vague_quantities: tuple[str, ...]
     quantity: str
 
     @classmethod
@@ -148,10 +152,12 @@ class FrameReader:
         self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
         self.receiving_re = _words(frame.receiving_words)
         self.blocking_re = _words(frame.blocking_words)
+        self.refusal_re = _words(frame.refusal_words)
         self.item_cue_re = _words(frame.item_cues)
         self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
         self.value_start_re = re.compile(frame.value)
         self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
+        self.subject_opener_re = re.compile(alternation(frame.item_openers + frame.adverbs + frame.subject_pronouns))
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
         self.adverb_re = _words(frame.adverbs)
         self.stop_re = _words(frame.item_stops)
@@ -176,6 +182,7 @@ class FrameReader:
         entities = [(s, s + len(m.text), m) for s, _, m in entities]
         matches: list[FrameMatch] = []
         carried: list[Mention] = []
+        listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
             triggers = [
@@ -183,14 +190,25 @@ class FrameReader:
                 for t in self.trigger_re.finditer(text, lo, hi)
                 if not inside(t.start(), entities) and not self.attributive(text, t)
             ]
-            if not triggers or self.blocking_re.search(text, lo, next_clause_end(text, hi)):
+            blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
+                text, lo, next_clause_end(text, hi)
+            )
+            if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
-                carried = [] if speech else self.donors(text, entities, lo, hi) or carried
-                previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
+                names = self.donors(text, entities, lo, hi)
+                carried = [] if speech else names or carried
+                ends_with_name = any(e == len(text[:hi].rstrip()) for _, e, m in entities if m in names)
+                listed = [*listed, *names] if names and ends_with_name else []
+                if not self.value_start_re.match(text, lo):  # 猪肉1000斤,价值2万元,…: the value is of the goods before
+                    previous_items = [] if triggers else self.items(text, entities, lo, hi, loose=False)
                 continue
             start = lo
             for trigger in triggers:
                 own = self.donors(text, entities, start, trigger.start())
+                own_end = max((e for _, e, m in entities if m in own), default=start)
+                if own and listed and text.startswith("等", own_end):
+                    own = [*listed, *own]
+                listed = []
                 if own or self.bare_subject(text, entities, start, trigger.start()):
                     carried = own or carried
                     donors = carried
@@ -258,6 +276,8 @@ class FrameReader:
             return None
         items, hi = self.listed_items(text, entities, items, hi)
         self.attach_trailing_value(text, items, hi)
+        if not word.endswith(self.frame.recipient_after):
+            items += self.following_items(text, entities, items, hi)
         return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
 
     def donors(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[Mention]:
@@ -270,7 +290,10 @@ class FrameReader:
         candidates = [
             (s, e, m)
             for s, e, m in entities
-            if lo <= s and e <= hi and m.label in DONOR_LABELS and not self.quoted(text, s)
+            if lo <= s
+            and e <= hi
+            and m.label in DONOR_LABELS
+            and not self.quoted(text, s)
             and not any(a <= s < b for a, b in modifiers)
         ]
         if not candidates:
@@ -302,7 +325,7 @@ class FrameReader:
 
     def attributive(self, text: str, trigger: re.Match[str]) -> bool:
         """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one)."""
-        if text.startswith("了", trigger.end()):
+        if text.startswith(self.frame.stated_after, trigger.end()):
             return False
         before = text[max(0, trigger.start() - 3) : trigger.start()]
         return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
@@ -315,8 +338,8 @@ class FrameReader:
         cue = self.any_cue_re.search(text, lo, hi)
         end = cue.start() if cue else hi
         words = text[lo : self.trim_adverbs(text, lo, end)]
-        while words and (self.opener_re.match(words) or self.time_re.match(words).end()):
-            opener = self.opener_re.match(words)
+        while words and (self.subject_opener_re.match(words) or self.time_re.match(words).end()):
+            opener = self.subject_opener_re.match(words)
             words = words[opener.end() if opener else self.time_re.match(words).end() :]
         if self.motion_re.match(words):  # 赴榕江县捐赠: the clause goes on from the giver of the one before
             return True
@@ -372,7 +395,7 @@ class FrameReader:
             default=hi,
         )
         hi = min(hi, entity_start)
-        while hi > lo and text[hi - 1] in " ,，、":
+        while hi > lo and text[hi - 1] in " ,，、…":
             hi -= 1
         items: list[Item] = []
         position = lo
@@ -420,14 +443,22 @@ class FrameReader:
         pieces: list[tuple[int, int]] = []
         position = lo
         measured = 0
+        noun_first = False
         for measure in self.measure_re.finditer(text, lo, hi):
+            if noun_first and measure.start() > position:
+                break
             measured += measure.end() - measure.start()
             pieces.append((position, measure.start()))
+            # 口罩10000个|投入一线: a noun and then its measures end the item
+            before = text[lo : measure.start()].strip()
+            noun_first = noun_first or (position == lo and bool(before) and "的" not in before)
             position = measure.end()
             if measure.group("value"):
                 value = value or measure.group()
             else:
                 quantity = quantity or measure.group()
+        if noun_first:
+            hi = position
         pieces.append((position, hi))
         if hi - lo - measured > self.frame.item_chars:
             return None
@@ -446,8 +477,11 @@ class FrameReader:
         noun = text[start:end]
         if not NOUN.fullmatch(noun) or len(noun) > 12 or noun.endswith(self.frame.non_items) or noun.isdigit():
             return None
-        if FIGURE.fullmatch(noun):  # 捐赠20万支持校园重建: an amount with its 元 left out
+        figure = FIGURE.match(noun)
+        if figure and figure.end() == len(noun):  # 捐赠20万支持校园重建: an amount with its 元 left out
             return Item(start, end, noun, money=True, value=noun)
+        if figure and noun.endswith(self.frame.money_words):  # 10万现金: the amount, then its money word
+            return Item(start + figure.end(), end, noun[figure.end() :], money=True, value=figure.group())
         if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
             return None
         money = noun.endswith(self.frame.money_words + self.frame.money_endings)
@@ -472,10 +506,13 @@ class FrameReader:
             return True  # 大米、食用油等生活物资
         return all(
             (money or not i.money)
-            and bool(i.value or i.quantity or i.money or i.text in self.materials)
+            and bool(i.value or self.definite(i.quantity) or i.money or i.text in self.materials)
             or i.text.endswith(self.frame.collective_heads)
             for i in items
         )
+
+    def definite(self, quantity: str | None) -> bool:
+        return bool(quantity) and quantity not in self.frame.vague_quantities
 
     def listed_items(
         self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int
@@ -503,6 +540,22 @@ class FrameReader:
             listed = self.items(text, entities, listing.end(), end)
             kept = items if valued else items[:-1]
         return ([*kept, *listed], end) if listed else (items, hi)
+
+    def following_items(
+        self, text: str, entities: list[tuple[int, int, Mention]], items: list[Item], hi: int
+    ) -> list[Item]:
+        """捐赠口罩10000个,手套5000双: clauses after a measured item that are only measured goods go on its list."""
+        found: list[Item] = []
+        while items[-1].quantity and hi < len(text) and text[hi] in ",，;；、":
+            end = next_clause_end(text, hi)
+            if self.trigger_re.search(text, hi + 1, end):
+                break
+            more = self.items(text, entities, hi + 1, end, loose=False)
+            if not more or not all(i.quantity and not i.money for i in more):
+                break
+            found += more
+            hi = end
+        return found
 
     def attach_trailing_value(self, text: str, items: list[Item], hi: int) -> None:
         """X捐赠A N箱，价值N元: a value opening the next clause belongs to the last item."""

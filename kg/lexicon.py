@@ -167,6 +167,7 @@ class Lexicon:
     city_names: PhraseSet  # provinces and prefectures: the places that own development zones
     place_levels: dict[str, str]  # place ending → administrative level (街道 → township)
     name_stop_words: frozenset[str]
+    cues_after_bodies: frozenset[str]
     name_part_tags: frozenset[str]
     proper_name_tags: frozenset[str]
     verb_tags: frozenset[str]

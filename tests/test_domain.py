@@ -203,3 +203,9 @@ def test_name_grammar_table_rejects_a_bad_row(tmp_path):
     bad.write_text("# header\n有限公司\tending\tORG\t\n厂\tsuffix\tORG\t\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"name_grammar.tsv:3: expected word"):
         read_grammar(bad)
+
+
+def test_a_body_run_on_into_the_next_past_a_cue_is_two_bodies(nlp):
+    # http://aqtz.gov.cn/html/news/1006/8053.html: the tagger reads 'company + 向 + recipient' as one word
+    doc = nlp("安徽省宇鸿纺织工艺制品有限公司向县指挥部捐赠5000元;")
+    assert [(e.text, e.label_) for e in doc.ents] == [("安徽省宇鸿纺织工艺制品有限公司", "ORG"), ("县指挥部", "ORG")]

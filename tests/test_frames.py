@@ -525,8 +525,13 @@ def test_a_brand_before_the_item_is_part_of_it_and_chinese_numeral_quantities():
         "2月10日上午,湖南天宇科技发展有限公司通过益阳市慈善总会向益阳市第一中医医院、益阳市中心医院捐赠"
         "蒙牛常温奶4299件,价值约18.69万元。"
     )
-    entities = [("湖南天宇科技发展有限公司", "ORG"), ("益阳市慈善总会", "ORG"), ("益阳市第一中医医院", "ORG"),
-                ("益阳市中心医院", "ORG"), ("蒙牛", "ORG")]
+    entities = [
+        ("湖南天宇科技发展有限公司", "ORG"),
+        ("益阳市慈善总会", "ORG"),
+        ("益阳市第一中医医院", "ORG"),
+        ("益阳市中心医院", "ORG"),
+        ("蒙牛", "ORG"),
+    ]
     found = gifts(analyse(text, entities))
     assert set(found) == {("湖南天宇科技发展有限公司", "蒙牛常温奶")}
     attrs = found["湖南天宇科技发展有限公司", "蒙牛常温奶"]
@@ -566,8 +571,13 @@ def test_a_clause_going_somewhere_carries_the_giver_and_an_amount_may_be_spaced(
         "7月7日,吉首市工商联兼职副主席、湖南田园囍宴餐饮管理有限公司董事长王建国一行,"
         "赴贵州省榕江县捐赠 10 万元爱心款,助力当地灾后重建。"
     )
-    entities = [("吉首市工商联", "ORG"), ("湖南田园囍宴餐饮管理有限公司", "ORG"), ("王建国", "PERSON"),
-                ("贵州省", "GPE"), ("榕江县", "GPE")]
+    entities = [
+        ("吉首市工商联", "ORG"),
+        ("湖南田园囍宴餐饮管理有限公司", "ORG"),
+        ("王建国", "PERSON"),
+        ("贵州省", "GPE"),
+        ("榕江县", "GPE"),
+    ]
     found = gifts(analyse(text, entities))
     assert set(found) == {("王建国", "爱心款")}
     assert found["王建国", "爱心款"]["amount"] == "10 万元"
@@ -587,8 +597,13 @@ def test_money_taken_to_a_village_and_money_words_as_written():
 def test_a_purpose_after_the_amount_and_an_amount_without_yuan():
     # https://k.sina.com.cn/article_1946211491_7400d4a30010100vr.html
     text = "东莞市河南商会联合海关总署向河南省鲁山县董周乡第九小学捐资38万元重建校园。"
-    entities = [("东莞市河南商会", "ORG"), ("海关总署", "ORG"), ("河南省", "GPE"), ("鲁山县", "GPE"),
-                ("董周乡第九小学", "ORG")]
+    entities = [
+        ("东莞市河南商会", "ORG"),
+        ("海关总署", "ORG"),
+        ("河南省", "GPE"),
+        ("鲁山县", "GPE"),
+        ("董周乡第九小学", "ORG"),
+    ]
     assert set(gifts(analyse(text, entities))) == {("东莞市河南商会", "捐资"), ("海关总署", "捐资")}
     text = "通过协调,海关总署捐赠20万支持校园重建。"
     found = gifts(analyse(text, [("海关总署", "ORG")]))
@@ -604,3 +619,78 @@ def test_a_noun_ending_in_a_non_item_is_no_gift_and_ci_ci_juanzeng_le_states_one
     text = "作为捐资助学企业代表,浙江常山柚香谷投资管理有限公司此次捐赠了500万元助力常山教育高质量发展。"
     found = gifts(analyse(text, [("浙江常山柚香谷投资管理有限公司", "ORG")]))
     assert set(found) == {("浙江常山柚香谷投资管理有限公司", "现金")}
+
+
+def test_renminbi_after_the_trigger_states_money_not_a_donor_noun():
+    # 捐赠人民币… is not 捐赠人 (a donor noun); from http://p2.ttnews.xyz/a/5e61543fdc9b5e0b23c6e6f6 (shortened)
+    text = "洛阳曌禅牡丹生物科技有限公司向洛阳市慈善总会捐赠人民币5万元。"
+    found = gifts(analyse(text, [("洛阳曌禅牡丹生物科技有限公司", "ORG"), ("洛阳市慈善总会", "ORG")]))
+    assert set(found) == {("洛阳曌禅牡丹生物科技有限公司", "现金")}
+    assert found["洛阳曌禅牡丹生物科技有限公司", "现金"]["amount"] == "人民币5万元"
+
+
+def test_titled_donors_each_in_a_clause_of_their_own_and_closed_by_deng():
+    text = (
+        "福建工程学院校长助理、信息科学与工程学院院长潘正祥,福州阳光学院创新创业教育学院院长马彦彬,"
+        "福州市皮肤病防治院台籍医生陈柏叡等台胞也纷纷以个人名义捐款。"
+    )
+    entities = [
+        ("福建工程学院", "ORG"), ("信息科学与工程学院", "ORG"), ("潘正祥", "PERSON"),
+        ("福州阳光学院创新创业教育学院", "ORG"), ("马彦彬", "PERSON"),
+        ("福州市皮肤病防治院", "ORG"), ("陈柏叡", "PERSON"),
+    ]  # fmt: skip
+    assert set(gifts(analyse(text, entities))) == {("潘正祥", "捐款"), ("马彦彬", "捐款"), ("陈柏叡", "捐款")}
+    # a clause that is only a name does not join a later giver written without 等
+    text = "县委书记张明华主持会议,县长王志强捐款1000元。"
+    entities = [("县委", "ORG"), ("张明华", "PERSON"), ("王志强", "PERSON")]
+    assert set(gifts(analyse(text, entities))) == {("王志强", "捐款")}
+
+
+def test_measured_goods_go_on_in_the_clauses_after_and_a_quantity_ends_its_item():
+    # the list shape of http://www.sfic.cn/xw/xq/3/18724, written as clauses
+    text = "上海建腾建筑工程监理有限公司向德立居委会捐赠医用防护服200套,隔离服600套,口罩3000个投入一线防疫,价值2万元。"
+    found = gifts(analyse(text, [("上海建腾建筑工程监理有限公司", "ORG"), ("德立居委会", "ORG")]))
+    assert set(found) == {("上海建腾建筑工程监理有限公司", item) for item in ("医用防护服", "隔离服", "口罩")}
+    assert found["上海建腾建筑工程监理有限公司", "口罩"]["quantity"] == "3000个"
+    # a value clause is no goods of its own, and a clause with its own verb ends the list
+    text = "银澧物流公司捐赠了1000余斤猪肉,价值2万元,运送给县交警队。"
+    found = gifts(analyse(text, [("银澧物流公司", "ORG"), ("县交警队", "ORG")]))
+    assert set(found) == {("银澧物流公司", "猪肉")}
+
+
+def test_a_pronoun_stands_for_the_earlier_giver_and_money_may_buy_goods_after():
+    # http://www.anluw.com/news/364721.html
+    text = "王哲因为是武汉返乡人员,只能居家观察,在防控物资紧缺的时候,他个人向村委会捐赠口罩2000个。"
+    found = gifts(analyse(text, [("王哲", "PERSON"), ("武汉", "GPE"), ("村委会", "ORG")]))
+    assert found["王哲", "口罩"]["quantity"] == "2000个"
+    # http://www1.chubawang.net/thread-33176-1-1.html: the purchase is made with the money given
+    text = "客商刘元龙立即约来6位好友,自掏腰包,捐资1万多元,购买慰问品亲手送给这些孩子。"
+    assert set(gifts(analyse(text, [("刘元龙", "PERSON")]))) == {("刘元龙", "捐资")}
+    # but a clause that itself buys is no gift
+    text = "刘元龙采购口罩2000个。"
+    assert gifts(analyse(text, [("刘元龙", "PERSON")])) == {}
+
+
+def test_a_call_to_give_and_giving_as_a_manner_are_no_gifts():
+    text = "岳西县工商联号召各基层商会积极参与疫情防控,为打赢疫情防控阻击战捐款捐物,奉献爱心。"
+    assert gifts(analyse(text, [("岳西县工商联", "ORG")])) == {}
+    text = "华兴实业有限公司以捐款捐物的形式加入抗疫行列,并发起捐款倡议。"
+    assert gifts(analyse(text, [("华兴实业有限公司", "ORG")])) == {}
+    text = "华兴实业有限公司积极响应县委号召,捐款捐物20万元。"
+    found = gifts(analyse(text, [("华兴实业有限公司", "ORG"), ("县委", "ORG")]))
+    assert set(found) == {("华兴实业有限公司", "捐款")}
+    assert found["华兴实业有限公司", "捐款"]["amount"] == "20万元"
+
+
+def test_an_amount_before_its_money_word_and_a_vague_quantity_with_a_weak_trigger():
+    text = "华兴实业有限公司捐赠10万现金。"
+    found = gifts(analyse(text, [("华兴实业有限公司", "ORG")]))
+    assert set(found) == {("华兴实业有限公司", "现金")}
+    assert found["华兴实业有限公司", "现金"]["amount"] == "10万"
+    text = "华兴实业有限公司为每户村民送上一个拥抱。"
+    assert gifts(analyse(text, [("华兴实业有限公司", "ORG")])) == {}
+    # http://www.zhongguolaoqu.com/…id=22995: 递给 hands money to a person
+    text = "王永通代表支部把6000元慰问款递给杨月英。"
+    found = gifts(analyse(text, [("王永通", "PERSON"), ("杨月英", "PERSON")]))
+    assert set(found) == {("王永通", "慰问款")}
+    assert found["王永通", "慰问款"]["recipient"] == "杨月英"

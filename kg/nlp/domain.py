@@ -91,6 +91,9 @@ class DomainEntities:
         # the longest leading word at a position, in one regex step instead of a test per word
         self.leading_re = re.compile(alternation(lexicon.leading_non_name_words) or "(?!)")
         self.zone_re = re.compile(alternation(lexicon.zone_words))
+        self.run_on_re = re.compile(
+            f"(?:{alternation(lexicon.org_suffixes)})(?:{alternation(lexicon.cues_after_bodies)})(?=.)"
+        )
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
         self.enumeration_re = re.compile(
@@ -287,11 +290,12 @@ class DomainEntities:
                 )
             if too_far or not name_part or blocked.intersection(range(token.idx, start)):
                 break
+            run_ons = [m.end() for m in self.run_on_re.finditer(piece)]  # a body and a cue inside one token
+            if run_ons:
+                return token.idx + run_ons[-1]
             # a place of its own stops a place chain: by its ending, or as a name of the division list (广东|深圳市)
             lexicon = self.lexicon
-            ends_place = piece.endswith(lexicon.place_suffixes) or (
-                not zone and piece in lexicon.place_names
-            )
+            ends_place = piece.endswith(lexicon.place_suffixes) or (not zone and piece in lexicon.place_names)
             if one_place and ends_place and len(piece) > 1:
                 break
             # a token that opens with a determiner or verb (该县人民|医院): the name starts after it
