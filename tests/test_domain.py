@@ -209,3 +209,12 @@ def test_a_body_run_on_into_the_next_past_a_cue_is_two_bodies(nlp):
     # http://aqtz.gov.cn/html/news/1006/8053.html: the tagger reads 'company + 向 + recipient' as one word
     doc = nlp("安徽省宇鸿纺织工艺制品有限公司向县指挥部捐赠5000元;")
     assert [(e.text, e.label_) for e in doc.ents] == [("安徽省宇鸿纺织工艺制品有限公司", "ORG"), ("县指挥部", "ORG")]
+
+
+def test_an_elided_village_committee_and_outlets_ending_in_xinwen_or_zaixian(nlp):
+    ents = lambda text: [(e.text, e.label_) for e in nlp(text).ents]  # noqa: E731
+    # http://www.anluw.com/news/364721.html
+    assert ("村委会", "ORG") in ents("黄家咀村党支部书记、村委会主任张碧华对捐赠的钱物处置进行了周密安排。")
+    assert ("村委会", "ORG") not in ents("村委会利用捐赠的物资,为每户发放了1袋米。")  # bare: an anaphor
+    assert ("川观新闻", "ORG") in ents("川观新闻记者 王明 摄")
+    assert not [e for e in ents("这位资深新闻记者回忆道。") if e[1] == "ORG"]

@@ -309,6 +309,18 @@ RULE_CASES = [
         ("苑兆节", "摄影", "DOCUMENT"),
     ),
     (
+        "byline_source_author",
+        "来源: 长城网  孙兴兴 李明",
+        [("长城网", "ORG"), ("孙兴兴", "PERSON"), ("李明", "PERSON")],
+        ("DOCUMENT", "报道", "李明"),
+    ),
+    (
+        "post_source_author",
+        "长城网·冀云客户端讯(孙兴兴)近日,某县召开会议。",
+        [("长城网·冀云客户端", "ORG"), ("孙兴兴", "PERSON")],
+        ("孙兴兴", "任职", "长城网·冀云客户端"),
+    ),
+    (
         "byline_parenthesis",
         "某镇开展防汛检查。\n(敬永通 李四)",
         [("敬永通", "PERSON"), ("李四", "PERSON")],

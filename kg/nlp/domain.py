@@ -43,13 +43,13 @@ class RuleSpan:
 
 
 @dataclass(frozen=True)
-class PersonPattern:
+class EntityPattern:
     id: str
     label: str
     regex: re.Pattern[str]
 
 
-def load_person_patterns(path: Path, lexicon: Lexicon) -> list[PersonPattern]:
+def load_entity_patterns(path: Path, lexicon: Lexicon) -> list[EntityPattern]:
     data = read_yaml(path)
     if not isinstance(data, list):
         raise ValueError(f"{path}: expected a list of patterns")
@@ -58,7 +58,7 @@ def load_person_patterns(path: Path, lexicon: Lexicon) -> list[PersonPattern]:
     for item in data:
         try:
             source = re.sub(r"\{([A-Z_]+)\}", lambda m: placeholders[m.group(1)], item["regex"])
-            patterns.append(PersonPattern(item["id"], item["label"], re.compile(source, re.MULTILINE)))
+            patterns.append(EntityPattern(item["id"], item["label"], re.compile(source, re.MULTILINE)))
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(f"{path}: bad pattern {item!r}: {err}") from err
     return patterns
@@ -84,7 +84,7 @@ class DomainEntities:
         """Read the word lists and patterns from ``directory`` and compile them once."""
         self.directory = directory
         lexicon = self.lexicon = load_lexicon(directory)
-        self.patterns = load_person_patterns(directory / "entity_patterns.yaml", lexicon)
+        self.patterns = load_entity_patterns(directory / "entity_patterns.yaml", lexicon)
         self.org_suffix_re = re.compile(alternation(lexicon.org_suffixes))
         self.zone_words = lexicon.zone_words
         self.two_char_leads = [w for w in lexicon.leading_non_name_words if len(w) == 2]
@@ -150,7 +150,7 @@ class DomainEntities:
 
     def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
-        persons = filter_spans_chars(list(self.find_persons(text)))
+        persons = filter_spans_chars(list(self.find_patterns(text)))
         # A name never grows over a person the patterns found (党员赵某驾驶… is no place name).
         blocked = {i for span in persons for i in range(span.start, span.end)}
         found = list(persons)
@@ -233,12 +233,12 @@ class DomainEntities:
                     yield RuleSpan(start, item_end, "ORG", "enumerated_org")
                 item_start = item_end + 1
 
-    def find_persons(self, text: str) -> Iterable[RuleSpan]:
+    def find_patterns(self, text: str) -> Iterable[RuleSpan]:
         for pattern in self.patterns:
             for match in pattern.regex.finditer(text):
                 start, end = match.span("ent")
                 written = text[start:end]
-                keep_as_written = written.endswith("某") or pattern.id == TITLE_REFERENCE
+                keep_as_written = pattern.label != "PERSON" or written.endswith("某") or pattern.id == TITLE_REFERENCE
                 name = written if keep_as_written else self.lexicon.trim_name(written)
                 if name:
                     yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
