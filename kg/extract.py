@@ -419,7 +419,10 @@ def name_parts(
             pieces.append((start, position, "ORG"))
             start = position
         end = position + len(suffix)
-        pieces.append((start, end, label))
+        if start == position and label == "GPE" and pieces and pieces[-1][2] == "LOC":
+            pieces[-1] = (pieces[-1][0], end, label)  # 状元街|社区: an area named after its street
+        else:
+            pieces.append((start, end, label))
         start = position = end
     if start < len(name) and pieces:
         last_start, _, last_label = pieces[-1]

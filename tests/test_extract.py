@@ -144,3 +144,14 @@ def test_measures(text, value, unit, approximate):
     measure = parse_measure(text)
     assert measure is not None
     assert (measure.value, measure.unit, measure.approximate) == (value, unit, approximate)
+
+
+def test_an_area_named_after_its_street_is_one_piece_and_a_standing_committee_belongs_to_its_congress():
+    text = "状元街社区党委委员冯均和省人大常委会主任林铎、深圳市龙越慈善基金会理事交流。"
+    entities = [("状元街社区党委", "ORG"), ("冯均", "PERSON"), ("省人大常委会", "ORG"), ("林铎", "PERSON")]
+    entities.append(("深圳市龙越慈善基金会", "ORG"))
+    found = triples(analyse(text, entities))
+    assert ("状元街社区党委", "隶属", "状元街社区") in found
+    assert ("省人大常委会", "隶属", "省人大") in found
+    assert ("深圳市龙越慈善基金会", "位于", "深圳市") in found  # a foundation lies in its city, like an association
+    assert not {t for t in found if t[2] == "状元街"}
