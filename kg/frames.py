@@ -17,6 +17,7 @@ The reader returns plain :class:`FrameMatch` records; extraction turns them into
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -77,6 +78,7 @@ class Frame:
     donor_joints: str
     bare_subject_chars: int
     subject_pronouns: tuple[str, ...]
+    anaphors: dict[str, list[str]]
     attributive_before: tuple[str, ...]
     attributive_after: tuple[str, ...]
     stated_after: tuple[str, ...]
@@ -102,6 +104,9 @@ class Frame:
                 f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}"
             )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
+        if not isinstance(values["anaphors"], dict):
+            raise ValueError(f"{source}: frame {item.get('id')!r}: anaphors must map a word to its heads")
+        values["anaphors"] = {str(k): tuple(v) for k, v in values["anaphors"].items()}
         frame = cls(**values)
         for key in ("value", "quantity", "donor_joints", "not_donor_phrases", "time_words"):
             try:
@@ -168,11 +173,16 @@ class FrameReader:
         not_donor_before = frame.not_donor_before + frame.motion_words
         self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
         self.motion_re = _words(frame.motion_words)
+        self.anaphor_re = _words(tuple(frame.anaphors))
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
 
-    def read(self, sentence: Sentence, mentions: list[Mention], document_text: str) -> list[FrameMatch]:
+    def read(
+        self, sentence: Sentence, mentions: list[Mention], document_text: str, earlier: Sequence[Mention] = ()
+    ) -> list[FrameMatch]:
+        """The frame's matches in ``sentence``; ``earlier`` are the ORG mentions of the sentences before, latest last,
+        for an anaphor such as 该公司."""
         text = sentence.text
         entities = [
             (m.start - sentence.start, m.end - sentence.start, self.cut_run_on(m))
@@ -195,7 +205,7 @@ class FrameReader:
             )
             if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
-                names = self.donors(text, entities, lo, hi)
+                names = self.donors(text, entities, lo, hi) or self.antecedent(text, entities, lo, hi, earlier)
                 carried = [] if speech else names or carried
                 ends_with_name = any(e == len(text[:hi].rstrip()) for _, e, m in entities if m in names)
                 listed = [*listed, *names] if names and ends_with_name else []
@@ -204,7 +214,9 @@ class FrameReader:
                 continue
             start = lo
             for trigger in triggers:
-                own = self.donors(text, entities, start, trigger.start())
+                own = self.donors(text, entities, start, trigger.start()) or self.antecedent(
+                    text, entities, start, trigger.start(), earlier
+                )
                 own_end = max((e for _, e, m in entities if m in own), default=start)
                 if own and listed and text.startswith("等", own_end):
                     own = [*listed, *own]
@@ -220,6 +232,17 @@ class FrameReader:
                 start = trigger.end()
             previous_items = []
         return matches
+
+    def antecedent(
+        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, earlier: Sequence[Mention]
+    ) -> list[Mention]:
+        """[the body an anaphor in text[lo:hi] stands for] (该公司 → the latest earlier 某某有限公司), or []."""
+        anaphor = next((a for a in self.anaphor_re.finditer(text, lo, hi) if not inside(a.start(), entities)), None)
+        if anaphor is None:
+            return []
+        heads = self.frame.anaphors[anaphor.group()]
+        before = [*earlier, *(m for s, e, m in entities if e <= anaphor.start() and m.label == "ORG")]
+        return next(([m] for m in reversed(before) if m.text.endswith(heads)), [])
 
     def cut_run_on(self, mention: Mention) -> Mention:
         """The ORG mention cut before a recipient cue that follows a body's suffix inside it (某某协会|向县指挥部)."""

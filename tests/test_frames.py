@@ -706,3 +706,20 @@ def test_an_amount_before_its_money_word_and_a_vague_quantity_with_a_weak_trigge
     found = gifts(analyse(text, [("王永通", "PERSON"), ("杨月英", "PERSON")]))
     assert set(found) == {("王永通", "慰问款")}
     assert found["王永通", "慰问款"]["recipient"] == "杨月英"
+
+
+def test_gaisi_stands_for_the_latest_company_and_a_value_in_wan_needs_no_yuan():
+    # http://www.zhld.com/content/2020-04/14/content_875579.html (two sentences of the article)
+    text = "4月13日上午,河南万达置业有限公司结对帮扶捐款仪式在关庄行政村举行。现场,该公司为关庄行政村捐款20万元。"
+    found = gifts(analyse(text, [("河南万达置业有限公司", "ORG"), ("关庄行政村", "GPE")]))
+    assert set(found) == {("河南万达置业有限公司", "捐款")}
+    # an anaphor with no body of its kind before it gives nothing
+    assert gifts(analyse("市商务局召开会议。该公司捐款20万元。", [("市商务局", "ORG")])) == {}
+    # https://333ju.cn/shzrdt/20220601/24718.html
+    text = "5月27日,中国农发集团向萧县捐赠价值216万元的农机产品及价值115万优良种子。"
+    found = gifts(analyse(text, [("中国农发集团", "ORG"), ("萧县", "GPE")]))
+    assert found["中国农发集团", "优良种子"]["amount"] == "价值115万"
+    # http://fadakg.com/fdyw/1184.html: the bodies whose call is answered give nothing
+    text = "近日,发达集团积极响应江西省工商联和江西省光彩事业促进会关于捐建广昌扶贫项目的倡议,捐资60万元用于项目建设。"
+    entities = [("发达集团", "ORG"), ("江西省工商联", "ORG"), ("江西省光彩事业促进会", "ORG")]
+    assert set(gifts(analyse(text, entities))) == {("发达集团", "捐资")}
