@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from kg.frames import FrameData, FrameReader, load_frames
+from kg.frames import Discourse, FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
 from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
 from kg.normalize import parse_measure
@@ -37,9 +36,6 @@ GAPS = {
     "LONG_GAP": rf"[^。；;!?！？{NOT_ENTITY}]{{0,40}}?",
 }
 LIST_SEPARATOR = re.compile(r"[、和及与]|以及")
-# The ORG mentions of the sentences before that an anaphor (该公司) may stand for: the latest few only, so
-# memory per document stays bounded.
-EARLIER_ORGS = 16
 COUNTED = re.compile(r"[0-9０-９]+(?:多|余)?[个家座所]")
 DATE_IN_TEXT = re.compile(r"(?:\d{4}年)?\d{1,2}月\d{1,2}日")
 DOCUMENT = "DOCUMENT"
@@ -129,28 +125,27 @@ class Extractor:
             by_sentence.setdefault(mention.sentence, []).append(mention)
         all_mentions: list[Mention] = []
         relations: list[Relation] = []
-        earlier_orgs: deque[Mention] = deque(maxlen=EARLIER_ORGS)  # what an anaphor (该公司) may stand for
+        discourse = Discourse()
         for sentence in doc.sentences:
             entities = sorted(by_sentence.get(sentence.index, []), key=lambda m: m.start)
             in_sentence = sorted(entities + self.lexicon_mentions(doc, sentence, entities), key=lambda m: m.start)
             all_mentions.extend(in_sentence)
             readable = without_titles(in_sentence, doc.text, self.lexicon.post_titles)
             found = self.sentence_relations(doc, sentence, readable)
-            found += self.frame_relations(doc, sentence, entities, earlier_orgs)
-            earlier_orgs.extend(m for m in entities if m.label == "ORG")
+            found += self.frame_relations(doc, sentence, entities, discourse)
+            discourse.earlier.extend(m for m in entities if m.label == "ORG")
             for rule in self.name_part_rules:
                 found.extend(name_part_relations(doc, sentence, entities, self.lexicon, rule))
             relations.extend(unique(found))
         return all_mentions, relations
 
     def frame_relations(
-        self, doc: Document, sentence: Sentence, entities: list[Mention], earlier_orgs: Iterable[Mention] = ()
+        self, doc: Document, sentence: Sentence, entities: list[Mention], discourse: Discourse
     ) -> list[Relation]:
         """Relations of the clause frames (frames.yaml): one edge per donor and item."""
         relations = []
-        earlier = tuple(earlier_orgs)
         for reader in self.readers:
-            for match in reader.read(sentence, entities, doc.text, earlier):
+            for match in reader.read(sentence, entities, doc.text, discourse):
                 for item in match.items:
                     obj = Mention(
                         doc.id,

@@ -17,7 +17,7 @@ The reader returns plain :class:`FrameMatch` records; extraction turns them into
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +30,9 @@ ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 FIGURE = re.compile(r"[0-9.,]+(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
+# The ORG mentions of the sentences before that an anaphor (该公司) may stand for: the latest few only, so memory
+# per document stays bounded.
+EARLIER_ORGS = 16
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,16 @@ class Item:
     money: bool = False
     value: str | None = None
     quantity: str | None = None
+
+
+@dataclass
+class Discourse:
+    """What one document's earlier sentences leave to the next: the ORG mentions an anaphor (该公司) may stand for,
+    latest last and bounded, and per frame the givers a sentence ending in ；carries into the next (X向A捐款…；
+    向B捐赠…)."""
+
+    earlier: deque[Mention] = field(default_factory=lambda: deque(maxlen=EARLIER_ORGS))
+    carried: dict[str, list[Mention]] = field(default_factory=dict)
 
 
 @dataclass
@@ -177,12 +190,17 @@ class FrameReader:
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
+        # 他捐赠的物资共包括…: an attributive trigger whose goods are listed right after
+        self.attributive_listing_re = re.compile(
+            f"的(?:{alternation(frame.collective_heads)})[^,，。；;]{{0,3}}?(?:{alternation(frame.listing_words)})"
+        )
 
     def read(
-        self, sentence: Sentence, mentions: list[Mention], document_text: str, earlier: Sequence[Mention] = ()
+        self, sentence: Sentence, mentions: list[Mention], document_text: str, discourse: Discourse | None = None
     ) -> list[FrameMatch]:
-        """The frame's matches in ``sentence``; ``earlier`` are the ORG mentions of the sentences before, latest last,
-        for an anaphor such as 该公司."""
+        """The frame's matches in ``sentence``, given what the document's earlier sentences left (``discourse``)."""
+        discourse = discourse or Discourse()
+        earlier = tuple(discourse.earlier)
         text = sentence.text
         entities = [
             (m.start - sentence.start, m.end - sentence.start, self.cut_run_on(m))
@@ -191,14 +209,15 @@ class FrameReader:
         ]
         entities = [(s, s + len(m.text), m) for s, _, m in entities]
         matches: list[FrameMatch] = []
-        carried: list[Mention] = []
+        carried = discourse.carried.get(self.frame.id, [])
         listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
             triggers = [
                 t
                 for t in self.trigger_re.finditer(text, lo, hi)
-                if not inside(t.start(), entities) and not self.attributive(text, t)
+                if not inside(t.start(), entities)
+                and (not self.attributive(text, t) or self.attributive_listing_re.match(text, t.end()))
             ]
             blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
                 text, lo, next_clause_end(text, hi)
@@ -231,10 +250,11 @@ class FrameReader:
                     matches.append(match)
                 start = trigger.end()
             previous_items = []
+        discourse.carried[self.frame.id] = carried if text.rstrip().endswith(("；", ";")) else []
         return matches
 
     def antecedent(
-        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, earlier: Sequence[Mention]
+        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, earlier: tuple[Mention, ...]
     ) -> list[Mention]:
         """[the body an anaphor in text[lo:hi] stands for] (该公司 → the latest earlier 某某有限公司), or []."""
         anaphor = next((a for a in self.anaphor_re.finditer(text, lo, hi) if not inside(a.start(), entities)), None)
@@ -283,7 +303,8 @@ class FrameReader:
                 items = previous_items
             recipient = self.recipient_after(text, trigger.end(), hi)
         else:
-            items = self.items(text, entities, trigger.end(), hi)
+            listing = self.attributive_listing_re.match(text, trigger.end())
+            items = self.items(text, entities, listing.end() if listing else trigger.end(), hi)
             recipient = None
             stop = self.stop_re.search(text, trigger.end(), hi)
             if stop and stop.group() == "给":

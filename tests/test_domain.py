@@ -218,3 +218,9 @@ def test_an_elided_village_committee_and_outlets_ending_in_xinwen_or_zaixian(nlp
     assert ("村委会", "ORG") not in ents("村委会利用捐赠的物资,为每户发放了1袋米。")  # bare: an anaphor
     assert ("川观新闻", "ORG") in ents("川观新闻记者 王明 摄")
     assert not [e for e in ents("这位资深新闻记者回忆道。") if e[1] == "ORG"]
+
+
+def test_a_body_glued_to_lianhe_in_one_token_stops_before_it(nlp):
+    # http://jiayu.cjyun.org/p/36098.html: the tagger gives '…服务中心联合' as one ORG token
+    doc = nlp("此次捐赠活动由县蒲公英社会工作服务中心联合嘉鱼县义工协会开展。")
+    assert [e.text for e in doc.ents] == ["县蒲公英社会工作服务中心", "嘉鱼县义工协会"]

@@ -723,3 +723,18 @@ def test_gaisi_stands_for_the_latest_company_and_a_value_in_wan_needs_no_yuan():
     text = "近日,发达集团积极响应江西省工商联和江西省光彩事业促进会关于捐建广昌扶贫项目的倡议,捐资60万元用于项目建设。"
     entities = [("发达集团", "ORG"), ("江西省工商联", "ORG"), ("江西省光彩事业促进会", "ORG")]
     assert set(gifts(analyse(text, entities))) == {("发达集团", "捐资")}
+
+
+def test_a_giver_carries_over_a_semicolon_and_goods_listed_after_an_attributive_trigger():
+    # https://szb.qzwb.com/qzwb/pc/cons/202406/21/content_87165.html (shortened)
+    text = "泉州武平商会先后向象洞镇受灾群众捐款23703元;向县应急统计局捐赠应急物资7万余元;向武平县红十字会捐赠10万元。"
+    entities = [("泉州武平商会", "ORG"), ("象洞镇", "GPE"), ("县应急统计局", "ORG"), ("武平县红十字会", "ORG")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("泉州武平商会", "捐款"), ("泉州武平商会", "应急物资")}
+    assert found["泉州武平商会", "应急物资"]["recipient"] == "县应急统计局"
+    assert gifts(analyse("县应急统计局召开会议。向灾区捐赠应急物资7万余元。", entities[2:3])) == {}  # 。 ends it
+    # http://m.chantalonwine.com/wmsj/zyfw/202407/t20240708_7675208.html (shortened)
+    text = "社会爱心人士黄鑫来到安置点,他捐赠的物资共包括拖鞋60双,卫生纸12提、卷纸若干份,有效缓解了问题。"
+    found = gifts(analyse(text, [("黄鑫", "PERSON")]))
+    assert set(found) == {("黄鑫", "拖鞋"), ("黄鑫", "卫生纸"), ("黄鑫", "卷纸")}
+    assert found["黄鑫", "卷纸"]["quantity"] == "若干份"

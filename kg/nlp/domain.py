@@ -92,7 +92,7 @@ class DomainEntities:
         self.leading_re = re.compile(alternation(lexicon.leading_non_name_words) or "(?!)")
         self.zone_re = re.compile(alternation(lexicon.zone_words))
         self.run_on_re = re.compile(
-            f"(?:{alternation(lexicon.org_suffixes)})(?:{alternation(lexicon.cues_after_bodies)})(?=.)"
+            f"(?:{alternation(lexicon.org_suffixes)})(?:{alternation(lexicon.cues_after_bodies)})"
         )
         self.standalone_org_re = re.compile(alternation(lexicon.standalone_orgs))
         # items、items等[count][家][qualifier]企业: the items are the text between 、 up to 等
