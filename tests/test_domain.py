@@ -224,3 +224,11 @@ def test_a_body_glued_to_lianhe_in_one_token_stops_before_it(nlp):
     # http://jiayu.cjyun.org/p/36098.html: the tagger gives '…服务中心联合' as one ORG token
     doc = nlp("此次捐赠活动由县蒲公英社会工作服务中心联合嘉鱼县义工协会开展。")
     assert [e.text for e in doc.ents] == ["县蒲公英社会工作服务中心", "嘉鱼县义工协会"]
+
+
+def test_a_count_of_bodies_is_no_name_and_a_person_span_stops_before_peitong(nlp):
+    # http://www.weidong.gov.cn/contents/10983/20930.html, http://www.zhonglou.gov.cn/…/193709.html
+    ents = [(e.text, e.label_) for e in nlp("副区长王勇,10个街道党工委书记参加观摩。").ents]
+    assert not [e for e in ents if e[0].startswith("10个")]
+    ents = [(e.text, e.label_) for e in nlp("南大街街道党工委书记汤杰陪同视察。").ents]
+    assert ("汤杰", "PERSON") in ents

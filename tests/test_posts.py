@@ -38,3 +38,12 @@ def test_person_comma_body_title_still_a_post():
     post = next(r for r in analyse(text, entities) if r.predicate == "任职" and r.object.text == "凰岗镇政府")
     assert (post.subject.text, post.attrs["title"]) == ("徐水林", "负责人")
     assert post.evidence.rule == "post_person_comma_org_title"
+
+
+def test_a_township_committee_member_title():
+    # from a real report of an inspection tour (总寨镇), shortened
+    text = "陈胤文在总寨镇组织委员宋晓萍的陪同下,到总寨镇三个社区进行调研。"
+    entities = [("陈胤文", "PERSON"), ("总寨镇", "GPE"), ("宋晓萍", "PERSON")]
+    relations = analyse(text, entities)
+    found = {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"}
+    assert found == {("宋晓萍", "总寨镇", "组织委员")}

@@ -32,6 +32,7 @@ MAX_NAME_PREFIX = 20
 GENERIC_ORG = "generic_org"
 # The pattern id of 王书记-style mentions, which resolution maps to the person holding that title.
 TITLE_REFERENCE = "person_title_reference"
+COUNT = re.compile(r"[0-9一二三四五六七八九十百千两几多]+(?:个|家|所|名|支)")
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,7 @@ class DomainEntities:
                 continue
             min_prefix = self.lexicon.short_org_suffix_min_prefix if len(match.group()) == 1 else 1
             prefix = text[start : match.start()]
-            if len(prefix) < min_prefix:
+            if len(prefix) < min_prefix or COUNT.match(prefix):  # 10个街道党工委: a count of bodies, no name
                 continue
             if not self.lexicon.is_generic_org(prefix):
                 found.append(RuleSpan(start, match.end(), "ORG", "org_suffix"))
