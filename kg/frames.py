@@ -160,6 +160,7 @@ class FrameReader:
     ):
         self.frame = frame
         self.materials = materials
+        self.material_endings = tuple(sorted(materials, key=len, reverse=True))  # 一次性医用口罩 ends with 口罩
         # 某某协会向县指挥部: a name the NER ran on past a recipient cue ends at the body's suffix before the cue
         self.run_on_re = (
             re.compile(f"(?:{alternation(org_suffixes)})(?=(?:{alternation(frame.recipient_cues)}).)")
@@ -550,7 +551,7 @@ class FrameReader:
             return True  # 大米、食用油等生活物资
         return all(
             (money or not i.money)
-            and bool(i.value or self.definite(i.quantity) or i.money or i.text in self.materials)
+            and bool(i.value or self.definite(i.quantity) or i.money or i.text.endswith(self.material_endings))
             or i.text.endswith(self.frame.collective_heads)
             for i in items
         )

@@ -738,3 +738,11 @@ def test_a_giver_carries_over_a_semicolon_and_goods_listed_after_an_attributive_
     found = gifts(analyse(text, [("黄鑫", "PERSON")]))
     assert set(found) == {("黄鑫", "拖鞋"), ("黄鑫", "卫生纸"), ("黄鑫", "卷纸")}
     assert found["黄鑫", "卷纸"]["quantity"] == "若干份"
+
+
+def test_a_weak_trigger_takes_goods_named_by_a_known_materials_ending():
+    text = "惠黎医药、秋生医疗等公司向园区提供消毒湿巾、医用酒精,用于园区消毒防护。"
+    entities = [("惠黎医药", "ORG"), ("秋生医疗", "ORG")]
+    found = set(gifts(analyse(text, entities)))
+    assert found == {(d, i) for d in ("惠黎医药", "秋生医疗") for i in ("消毒湿巾", "医用酒精")}
+    assert gifts(analyse("惠黎医药向园区提供技术支持。", entities[:1])) == {}
