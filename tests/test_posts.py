@@ -47,3 +47,16 @@ def test_a_township_committee_member_title():
     relations = analyse(text, entities)
     found = {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"}
     assert found == {("宋晓萍", "总寨镇", "组织委员")}
+
+
+def test_a_former_board_chairman_of_a_company(nlp):
+    # http://hztqag.com/news/node/2022-02/12/content_7212530.htm: 董事局 is the board inside the title, not a body
+    from kg.ingest import split_sentences
+    from kg.pipeline import KnowledgeGraphBuilder
+    from kg.types import Document
+
+    text = "威高国际医疗控股公司原董事局主席陈学利获评“山东省杰出企业家”称号。"
+    doc = Document(id="d", text=text, year=2022, sentences=split_sentences(text))
+    relations = KnowledgeGraphBuilder(nlp).analyse(doc).relations
+    posts = {(r.subject.text, r.object.text, r.attrs.get("title"), r.attrs.get("former")) for r in relations}
+    assert ("陈学利", "威高国际医疗控股公司", "董事局主席", "原") in posts
