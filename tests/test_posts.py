@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from test_extract import analyse
 
+from kg.ingest import split_sentences
+from kg.pipeline import KnowledgeGraphBuilder
+from kg.types import Document
+
 
 def test_dated_dispatch_byline_reporter():
     # news.sina.com.cn/c/2007-07-02/104112129741s.shtml: outlet, place and date, 电, then (记者 name)
@@ -51,10 +55,6 @@ def test_a_township_committee_member_title():
 
 def test_a_former_board_chairman_of_a_company(nlp):
     # http://hztqag.com/news/node/2022-02/12/content_7212530.htm: 董事局 is the board inside the title, not a body
-    from kg.ingest import split_sentences
-    from kg.pipeline import KnowledgeGraphBuilder
-    from kg.types import Document
-
     text = "威高国际医疗控股公司原董事局主席陈学利获评“山东省杰出企业家”称号。"
     doc = Document(id="d", text=text, year=2022, sentences=split_sentences(text))
     relations = KnowledgeGraphBuilder(nlp).analyse(doc).relations
