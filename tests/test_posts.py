@@ -60,3 +60,12 @@ def test_a_former_board_chairman_of_a_company(nlp):
     relations = KnowledgeGraphBuilder(nlp).analyse(doc).relations
     posts = {(r.subject.text, r.object.text, r.attrs.get("title"), r.attrs.get("former")) for r in relations}
     assert ("陈学利", "威高国际医疗控股公司", "董事局主席", "原") in posts
+
+
+def test_an_area_head_after_a_party_secretary_is_no_post_in_the_party_body_and_xianren_opens_no_name(nlp):
+    text = "螺城镇党委书记张海峰、镇长刘明参加活动。"
+    entities = [("螺城镇党委", "ORG"), ("张海峰", "PERSON"), ("刘明", "PERSON")]
+    posts = {(r.subject.text, r.object.text) for r in analyse(text, entities) if r.predicate == "任职"}
+    assert posts == {("张海峰", "螺城镇党委")}
+    doc = nlp("王志强,现任福建华兴实业有限公司总经理。")
+    assert ("福建华兴实业有限公司", "ORG") in [(e.text, e.label_) for e in doc.ents]
