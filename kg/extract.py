@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kg.anaphora import AnaphorReader
 from kg.frames import Discourse, FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
 from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
@@ -98,6 +99,7 @@ class Extractor:
         )
         self.templates = [(rule, compile_rule(rule, words)) for rule in rules if rule.kind == "pattern"]
         self.name_part_rules = [rule for rule in rules if rule.kind == "name_parts"]
+        self.anaphora = AnaphorReader(frames.anaphors, self.lexicon.titles)
         self.readers = [
             FrameReader(frame, self.lexicon.materials, self.lexicon.org_suffixes) for frame in frames.frames
         ]
@@ -126,14 +128,17 @@ class Extractor:
         all_mentions: list[Mention] = []
         relations: list[Relation] = []
         discourse = Discourse()
+        earlier = self.anaphora.start()
         for sentence in doc.sentences:
             entities = sorted(by_sentence.get(sentence.index, []), key=lambda m: m.start)
-            in_sentence = sorted(entities + self.lexicon_mentions(doc, sentence, entities), key=lambda m: m.start)
-            all_mentions.extend(in_sentence)
+            materials = self.lexicon_mentions(doc, sentence, entities)
+            all_mentions.extend(sorted(entities + materials, key=lambda m: m.start))
+            # stand-ins for 该公司 … take part in rules and frames as the body they stand for; they are no entities
+            read = sorted(entities + self.anaphora.stand_ins(sentence, entities, earlier), key=lambda m: m.start)
+            in_sentence = sorted(read + materials, key=lambda m: m.start)
             readable = without_titles(in_sentence, doc.text, self.lexicon.post_titles)
             found = self.sentence_relations(doc, sentence, readable)
-            found += self.frame_relations(doc, sentence, entities, discourse)
-            discourse.earlier.extend(m for m in entities if m.label == "ORG")
+            found += self.frame_relations(doc, sentence, read, discourse)
             for rule in self.name_part_rules:
                 found.extend(name_part_relations(doc, sentence, entities, self.lexicon, rule))
             relations.extend(unique(found))

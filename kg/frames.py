@@ -17,7 +17,6 @@ The reader returns plain :class:`FrameMatch` records; extraction turns them into
 from __future__ import annotations
 
 import re
-from collections import deque
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,9 +29,6 @@ ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
 FIGURE = re.compile(r"[0-9.,]+(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
-# The ORG mentions of the sentences before that an anaphor (该公司) may stand for: the latest few only, so memory
-# per document stays bounded.
-EARLIER_ORGS = 16
 
 
 @dataclass(frozen=True)
@@ -49,11 +45,9 @@ class Item:
 
 @dataclass
 class Discourse:
-    """What one document's earlier sentences leave to the next: the ORG mentions an anaphor (该公司) may stand for,
-    latest last and bounded, and per frame the givers a sentence ending in ；carries into the next (X向A捐款…；
-    向B捐赠…)."""
+    """What one document's earlier sentences leave to the next: per frame, the givers a sentence ending in ；
+    carries into the next (X向A捐款…；向B捐赠…)."""
 
-    earlier: deque[Mention] = field(default_factory=lambda: deque(maxlen=EARLIER_ORGS))
     carried: dict[str, list[Mention]] = field(default_factory=dict)
 
 
@@ -91,7 +85,6 @@ class Frame:
     donor_joints: str
     bare_subject_chars: int
     subject_pronouns: tuple[str, ...]
-    anaphors: dict[str, list[str]]
     attributive_before: tuple[str, ...]
     attributive_after: tuple[str, ...]
     stated_after: tuple[str, ...]
@@ -117,9 +110,6 @@ class Frame:
                 f"{source}: frame {item.get('id')!r}: missing {sorted(missing)} / unknown {sorted(set(item) - names)}"
             )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
-        if not isinstance(values["anaphors"], dict):
-            raise ValueError(f"{source}: frame {item.get('id')!r}: anaphors must map a word to its heads")
-        values["anaphors"] = {str(k): tuple(v) for k, v in values["anaphors"].items()}
         frame = cls(**values)
         for key in ("value", "quantity", "donor_joints", "not_donor_phrases", "time_words"):
             try:
@@ -130,9 +120,16 @@ class Frame:
 
 
 @dataclass(frozen=True)
+class Anaphors:
+    words: dict[str, tuple[str, ...]]  # anaphor → the endings of the bodies it may stand for
+    before_titles: tuple[str, ...]  # anaphors that count only right before a title
+
+
+@dataclass(frozen=True)
 class FrameData:
     words: dict[str, str]  # {NAME} fragments for relation rules
     frames: list[Frame]
+    anaphors: Anaphors = Anaphors({}, ())
 
 
 def load_frames(path: Path | None = None) -> FrameData:
@@ -145,7 +142,17 @@ def load_frames(path: Path | None = None) -> FrameData:
         for name, value in (data.get("words") or {}).items()
     }
     frames = [Frame.from_data(item, source) for item in data.get("frames") or []]
-    return FrameData(words, frames)
+    anaphors = data.get("anaphors") or {}
+    if not isinstance(anaphors, dict) or not isinstance(anaphors.get("words") or {}, dict):
+        raise ValueError(f"{source}: 'anaphors' must map 'words' (anaphor: [endings]) and 'before_titles'")
+    return FrameData(
+        words,
+        frames,
+        Anaphors(
+            {str(k): tuple(v) for k, v in (anaphors.get("words") or {}).items()},
+            tuple(anaphors.get("before_titles") or ()),
+        ),
+    )
 
 
 def _words(words: tuple[str, ...]) -> re.Pattern[str]:
@@ -187,7 +194,6 @@ class FrameReader:
         not_donor_before = frame.not_donor_before + frame.motion_words
         self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
         self.motion_re = _words(frame.motion_words)
-        self.anaphor_re = _words(tuple(frame.anaphors))
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
@@ -201,14 +207,12 @@ class FrameReader:
     ) -> list[FrameMatch]:
         """The frame's matches in ``sentence``, given what the document's earlier sentences left (``discourse``)."""
         discourse = discourse or Discourse()
-        earlier = tuple(discourse.earlier)
         text = sentence.text
         entities = [
-            (m.start - sentence.start, m.end - sentence.start, self.cut_run_on(m))
-            for m in mentions
+            (m.start - sentence.start, m.end - sentence.start, m)
+            for m in map(self.cut_run_on, mentions)
             if m.label in ("PERSON", "ORG", "GPE", "LOC")
         ]
-        entities = [(s, s + len(m.text), m) for s, _, m in entities]
         matches: list[FrameMatch] = []
         carried = discourse.carried.get(self.frame.id, [])
         listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
@@ -225,7 +229,7 @@ class FrameReader:
             )
             if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
-                names = self.donors(text, entities, lo, hi) or self.antecedent(text, entities, lo, hi, earlier)
+                names = self.donors(text, entities, lo, hi)
                 carried = [] if speech else names or carried
                 ends_with_name = any(e == len(text[:hi].rstrip()) for _, e, m in entities if m in names)
                 listed = [*listed, *names] if names and ends_with_name else []
@@ -234,9 +238,7 @@ class FrameReader:
                 continue
             start = lo
             for trigger in triggers:
-                own = self.donors(text, entities, start, trigger.start()) or self.antecedent(
-                    text, entities, start, trigger.start(), earlier
-                )
+                own = self.donors(text, entities, start, trigger.start())
                 own_end = max((e for _, e, m in entities if m in own), default=start)
                 if own and listed and text.startswith("等", own_end):
                     own = [*listed, *own]
@@ -253,17 +255,6 @@ class FrameReader:
             previous_items = []
         discourse.carried[self.frame.id] = carried if text.rstrip().endswith(("；", ";")) else []
         return matches
-
-    def antecedent(
-        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, earlier: tuple[Mention, ...]
-    ) -> list[Mention]:
-        """[the body an anaphor in text[lo:hi] stands for] (该公司 → the latest earlier 某某有限公司), or []."""
-        anaphor = next((a for a in self.anaphor_re.finditer(text, lo, hi) if not inside(a.start(), entities)), None)
-        if anaphor is None:
-            return []
-        heads = self.frame.anaphors[anaphor.group()]
-        before = [*earlier, *(m for s, e, m in entities if e <= anaphor.start() and m.label == "ORG")]
-        return next(([m] for m in reversed(before) if m.text.endswith(heads)), [])
 
     def cut_run_on(self, mention: Mention) -> Mention:
         """The ORG mention cut before a recipient cue that follows a body's suffix inside it (某某协会|向县指挥部)."""

@@ -1,0 +1,32 @@
+"""Anaphors (该公司, 该局, 公司 before a title) read as the body named before them, in rules and frames alike."""
+
+from __future__ import annotations
+
+from test_extract import analyse
+
+
+def posts(relations):
+    return {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"}
+
+
+def test_gaiju_and_a_bare_gongsi_before_a_title_stand_for_the_body_named_before():
+    text = "记者从惠安县民政局获悉,该局局长李建国表示将加大力度。"
+    relations = analyse(text, [("惠安县民政局", "ORG"), ("李建国", "PERSON")])
+    assert posts(relations) == {("李建国", "惠安县民政局", "局长")}
+    # evidence points where the anaphor is written
+    (post,) = [r for r in relations if r.predicate == "任职"]
+    assert text[post.object.start : post.object.end] == "该局"
+    # http://www.tjwjs.com/news.asp?id=45 (shortened)
+    text = "黄冈市副市长张社教一行来到正茂集团参观视察,公司董事长管正兵热情接待了市领导一行。"
+    entities = [("黄冈市", "GPE"), ("张社教", "PERSON"), ("正茂集团", "ORG"), ("管正兵", "PERSON")]
+    assert ("管正兵", "正茂集团", "董事长") in posts(analyse(text, entities))
+
+
+def test_no_stand_in_inside_a_name_after_another_word_or_without_a_body_of_its_kind():
+    entities = [("正茂集团", "ORG"), ("管正兵", "PERSON")]
+    assert posts(analyse("正茂集团召开会议。各公司董事长管正兵等出席。", entities)) == set()
+    no_company = [("市民政局", "ORG"), ("管正兵", "PERSON")]
+    assert posts(analyse("市民政局召开会议。该公司董事长管正兵出席。", no_company)) == set()
+    text = "正茂集团召开会议。华兴实业有限公司董事长管正兵出席。"
+    entities = [("正茂集团", "ORG"), ("华兴实业有限公司", "ORG"), ("管正兵", "PERSON")]
+    assert posts(analyse(text, entities)) == {("管正兵", "华兴实业有限公司", "董事长")}
