@@ -90,6 +90,8 @@ class Frame:
     stated_after: tuple[str, ...]
     item_chars: int
     blocking_words: tuple[str, ...]
+    purchase_words: tuple[str, ...]
+    purpose_words: tuple[str, ...]
     refusal_words: tuple[str, ...]
     adverbs: tuple[str, ...]
     item_openers: tuple[str, ...]
@@ -178,6 +180,8 @@ class FrameReader:
         self.cue_re = _words(frame.recipient_cues + frame.channel_cues)
         self.receiving_re = _words(frame.receiving_words)
         self.blocking_re = _words(frame.blocking_words)
+        self.purchase_re = _words(frame.purchase_words)
+        self.purpose_end_re = re.compile(f"(?:{alternation(frame.purpose_words)})$") if frame.purpose_words else None
         self.refusal_re = _words(frame.refusal_words)
         self.item_cue_re = _words(frame.item_cues)
         self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
@@ -194,7 +198,7 @@ class FrameReader:
         not_donor_before = frame.not_donor_before + frame.motion_words
         self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
         self.motion_re = _words(frame.motion_words)
-        self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues)
+        self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues + frame.purchase_words)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
         # 他捐赠的物资共包括…: an attributive trigger whose goods are listed right after
@@ -223,6 +227,7 @@ class FrameReader:
                 for t in self.trigger_re.finditer(text, lo, hi)
                 if not inside(t.start(), entities)
                 and (not self.attributive(text, t) or self.attributive_listing_re.match(text, t.end()))
+                and not self.purchased(text, t.end(), hi)
             ]
             blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
                 text, lo, next_clause_end(text, hi)
@@ -256,6 +261,13 @@ class FrameReader:
         discourse.carried[self.frame.id] = carried if text.rstrip().endswith(("；", ";")) else []
         return matches
 
+    def purchased(self, text: str, lo: int, hi: int) -> bool:
+        """A purchase in text[lo:hi], after a trigger, not opened by a purpose word (see purchase_words)."""
+        return any(
+            not (self.purpose_end_re and self.purpose_end_re.search(text, max(0, p.start() - 4), p.start()))
+            for p in self.purchase_re.finditer(text, lo, hi)
+        )
+
     def cut_run_on(self, mention: Mention) -> Mention:
         """The ORG mention cut before a recipient cue that follows a body's suffix inside it (某某协会|向县指挥部)."""
         found = self.run_on_re.search(mention.text, 2) if self.run_on_re and mention.label == "ORG" else None
@@ -282,8 +294,12 @@ class FrameReader:
         attrs = self.cue_attributes(text, entities, start, trigger.start())
         donor_end = max((e for _, e, m in entities if any(m is d for d in donors)), default=lo)
         items: list[Item] = []
+        bought = False  # 购买了A、B送到Y: goods bought to be given, as after 将
         if word.endswith(self.frame.recipient_after):
             cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
+            if cue is None:
+                cue = self.purchase_re.search(text, max(lo, donor_end), trigger.start())
+                bought = cue is not None
             if cue:
                 items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
             if not items or cue.start() < lo:  # 将A…拿出来,B和C无偿赠送给Y: the trigger's own clause lists more
@@ -308,7 +324,8 @@ class FrameReader:
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
-        if word in self.frame.weak_triggers and not self.goods(text, items, word not in self.frame.goods_triggers):
+        weak = word in self.frame.weak_triggers and not bought
+        if weak and not self.goods(text, items, word not in self.frame.goods_triggers):
             return None
         items, hi = self.listed_items(text, entities, items, hi)
         self.attach_trailing_value(text, items, hi)
@@ -487,7 +504,8 @@ class FrameReader:
             pieces.append((position, measure.start()))
             # 口罩10000个|投入一线: a noun and then its measures end the item
             before = text[lo : measure.start()].strip()
-            noun_first = noun_first or (position == lo and bool(before) and "的" not in before)
+            # (出资购买了|一批|口罩: a verb with 了 before the measure is no noun)
+            noun_first = noun_first or (position == lo and bool(before) and not {"的", "了"} & set(before))
             position = measure.end()
             if measure.group("value"):
                 value = value or measure.group()

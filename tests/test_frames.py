@@ -675,9 +675,15 @@ def test_a_pronoun_stands_for_the_earlier_giver_and_money_may_buy_goods_after():
     text = "王哲因为是武汉返乡人员,只能居家观察,在防控物资紧缺的时候,他个人向村委会捐赠口罩2000个。"
     found = gifts(analyse(text, [("王哲", "PERSON"), ("武汉", "GPE"), ("村委会", "ORG")]))
     assert found["王哲", "口罩"]["quantity"] == "2000个"
-    # http://www1.chubawang.net/thread-33176-1-1.html: the purchase is made with the money given
+    # http://www1.chubawang.net/thread-33176-1-1.html: the money given buys goods given too (购买…送给)
     text = "客商刘元龙立即约来6位好友,自掏腰包,捐资1万多元,购买慰问品亲手送给这些孩子。"
-    assert set(gifts(analyse(text, [("刘元龙", "PERSON")]))) == {("刘元龙", "捐资")}
+    assert set(gifts(analyse(text, [("刘元龙", "PERSON")]))) == {("刘元龙", "捐资"), ("刘元龙", "慰问品")}
+    # a purpose clause after the money keeps the gift; money spent by the receiver is none
+    text = "福建华兴实业有限公司捐款5万元用于购买防疫物资。社区利用这笔捐款采购口罩2000个。"
+    assert set(gifts(analyse(text, [("福建华兴实业有限公司", "ORG")]))) == {("福建华兴实业有限公司", "捐款")}
+    text = "岐元堂中医馆董事长陶庆山,也购买了米、油和水果送到敬老院。"
+    found = set(gifts(analyse(text, [("岐元堂中医馆", "ORG"), ("陶庆山", "PERSON")])))
+    assert found == {("陶庆山", "米"), ("陶庆山", "油"), ("陶庆山", "水果")}
     # but a clause that itself buys is no gift
     text = "刘元龙采购口罩2000个。"
     assert gifts(analyse(text, [("刘元龙", "PERSON")])) == {}
