@@ -206,7 +206,7 @@ def _build_locked(
     }
     staging = replace_folder(output, owned=_previous_outputs(output))
     with staging as stage, _side_process(result.graph, settings) as side:
-        export = Export(result.graph, side)  # GraphML and GEXF go on in the side process, if there is one
+        export = Export(result.graph, side)  # GraphML and GEXF go on in side processes, if there are
         render_html(result.graph, stage / "graph.html", title="kg: who did what", provenance=provenance)
         written = export.write(stage)
         extra = _write_extras(result.graph, stage, output, db, neo4j)
@@ -226,11 +226,11 @@ SIDE_PROCESS_ELEMENTS = 10_000
 
 @contextmanager
 def _side_process(graph: nx.MultiDiGraph, settings: BuildSettings) -> Iterator[ProcessPoolExecutor | None]:
-    """A second process for the exports, where a core is free for it and the graph is worth the start-up."""
+    """Two more processes for the XML exports, where a core is free for them and the graph is worth the start-up."""
     if settings.jobs < 2 or graph.number_of_nodes() + graph.number_of_edges() < SIDE_PROCESS_ELEMENTS:
         yield None
         return
-    with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as side:
+    with ProcessPoolExecutor(max_workers=2, mp_context=get_context("spawn")) as side:  # GraphML and GEXF
         yield side
 
 

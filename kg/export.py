@@ -110,18 +110,20 @@ class Export:
     def __init__(self, graph: nx.MultiDiGraph, executor: Executor | None = None):
         self.graph = graph
         flat = _flatten(graph)
-        if executor is not None:
-            self._xml = executor.submit(_xml_payloads, flat)
-        else:
-            self._xml = Future()
-            self._xml.set_result(_xml_payloads(flat))
+        self._xml: dict[str, Future[bytes]] = {}
+        for filename, writer in (("graph.graphml", _graphml_bytes), ("graph.gexf", _gexf_bytes)):
+            if executor is not None:  # each file on its own: ElementTree's serialiser is the slowest step of all
+                self._xml[filename] = executor.submit(writer, flat)
+            else:
+                self._xml[filename] = Future()
+                self._xml[filename].set_result(writer(flat))
 
     def write(self, out_dir: str | Path) -> dict[str, Path]:
         payloads = {
             "graph.json": _json_bytes(self.graph),
             "nodes.csv": _nodes_csv(self.graph),
             "edges.csv": _edges_csv(self.graph),
-            **self._xml.result(),
+            **{filename: future.result() for filename, future in self._xml.items()},
         }
         out = Path(out_dir)
         out.mkdir(parents=True, exist_ok=True)
@@ -135,10 +137,6 @@ _FORMATS = {
     "nodes.csv": "nodes",
     "edges.csv": "edges",
 }
-
-
-def _xml_payloads(flat: _Flat) -> dict[str, bytes]:
-    return {"graph.graphml": _graphml_bytes(flat), "graph.gexf": _gexf_bytes(flat)}
 
 
 def to_jsonable(value: Any) -> Any:
@@ -158,6 +156,8 @@ def to_jsonable(value: Any) -> Any:
     if isinstance(value, str):
         return str(value)
     if isinstance(value, Mapping):
+        if all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):  # an evidence record: as it is
+            return dict(value)
         return {str(k): to_jsonable(v) for k, v in value.items()}
     if isinstance(value, set | frozenset):
         # Sets have no order; sort so the output does not depend on the hash seed.
@@ -173,6 +173,8 @@ def to_scalar(value: Any) -> Scalar | None:
     Lists of scalars are joined with "|", anything nested (evidence, dicts) becomes a JSON string,
     empty containers count as missing.
     """
+    if type(value) in _PLAIN:
+        return value
     value = to_jsonable(value)
     if isinstance(value, list):
         if not value:
@@ -224,7 +226,7 @@ def _flatten(graph: nx.MultiDiGraph) -> _Flat:
 
 def _flat_attrs(data: Mapping[Any, Any]) -> dict[str, Scalar]:
     flat = {}
-    for key in sorted(data, key=str):
+    for key in sorted(data) if all(type(k) is str for k in data) else sorted(data, key=str):
         value = to_scalar(data[key])
         if value is not None:
             flat[xml_text(str(key))] = xml_text(value) if isinstance(value, str) else value
