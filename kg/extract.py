@@ -18,7 +18,7 @@ from kg.frames import Discourse, FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
 from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
 from kg.normalize import parse_measure
-from kg.types import Document, Evidence, Mention, Relation, Sentence
+from kg.types import GENERIC_ORG, Document, Evidence, Mention, Relation, Sentence
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC")
 NODE_LABELS = (*ENTITY_LABELS, "MATERIAL", "GROUP")
@@ -103,6 +103,7 @@ class Extractor:
         self.readers = [
             FrameReader(frame, self.lexicon.materials, self.lexicon.org_suffixes) for frame in frames.frames
         ]
+        self.generic_body_predicates = frozenset(frames.generic_body_predicates)
         self.material_re = re.compile(alternation(self.lexicon.materials))
         self.group_re = re.compile(alternation(self.lexicon.groups))
 
@@ -141,8 +142,45 @@ class Extractor:
             found += self.frame_relations(doc, sentence, read, discourse)
             for rule in self.name_part_rules:
                 found.extend(name_part_relations(doc, sentence, entities, self.lexicon, rule))
-            relations.extend(unique(found))
+            relations.extend(unique(self.named_bodies(found, sentence, entities)))
         return all_mentions, relations
+
+    def named_bodies(self, relations: list[Relation], sentence: Sentence, entities: list[Mention]) -> list[Relation]:
+        """Edges to a generic body (村党支部) of the predicates that say so moved to the place of its kind written
+        before it in the sentence (某村), or dropped where none is."""
+        kept = []
+        for relation in relations:
+            body = relation.object
+            if body.source != GENERIC_ORG or relation.predicate not in self.generic_body_predicates:
+                kept.append(relation)
+                continue
+            kind = next(
+                (
+                    body.text[:n]
+                    for n in range(len(body.text) - 1, 0, -1)
+                    if body.text[:n] in self.lexicon.generic_places
+                ),
+                "",
+            )
+            place = next(
+                (
+                    m
+                    for m in reversed(entities)
+                    if m.end <= body.start
+                    and m.label in ("GPE", "LOC")
+                    and kind
+                    and m.text.endswith(kind)
+                    and len(m.text) > len(kind)
+                ),
+                None,
+            )
+            if place is not None:
+                attrs = dict(relation.attrs)
+                if "title" in attrs:
+                    attrs["title"] = body.text + attrs["title"]
+                ev = evidence(sentence, relation.subject, place, relation.evidence.rule)
+                kept.append(Relation(relation.subject, relation.predicate, place, ev, attrs))
+        return kept
 
     def frame_relations(
         self, doc: Document, sentence: Sentence, entities: list[Mention], discourse: Discourse

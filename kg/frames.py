@@ -132,6 +132,7 @@ class FrameData:
     words: dict[str, str]  # {NAME} fragments for relation rules
     frames: list[Frame]
     anaphors: Anaphors = Anaphors({}, ())
+    generic_body_predicates: tuple[str, ...] = ()
 
 
 def load_frames(path: Path | None = None) -> FrameData:
@@ -154,6 +155,7 @@ def load_frames(path: Path | None = None) -> FrameData:
             {str(k): tuple(v) for k, v in (anaphors.get("words") or {}).items()},
             tuple(anaphors.get("before_titles") or ()),
         ),
+        tuple(data.get("generic_body_predicates") or ()),
     )
 
 

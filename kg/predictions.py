@@ -6,9 +6,8 @@ from __future__ import annotations
 from kg.evaluate import ENTITY_LABELS, GoldDoc, GoldEntity, GoldRelation
 from kg.extract import DOCUMENT
 from kg.ingest import split_sentences
-from kg.nlp.domain import GENERIC_ORG, TITLE_REFERENCE
 from kg.pipeline import Analysis, KnowledgeGraphBuilder
-from kg.types import Document, Mention
+from kg.types import GENERIC_ORG, TITLE_REFERENCE, Document, Mention
 
 
 def end_text(mention: Mention) -> str:

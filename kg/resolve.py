@@ -19,8 +19,7 @@ from dataclasses import dataclass
 from kg.divisions import load_divisions
 from kg.extract import DOCUMENT
 from kg.lexicon import Lexicon, alternation, load_lexicon
-from kg.nlp.domain import TITLE_REFERENCE
-from kg.types import Document, Entity, Mention, Relation
+from kg.types import TITLE_REFERENCE, Document, Entity, Mention, Relation
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# Sources of mentions that later stages treat apart (Mention.source):
+# a body named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring;
+GENERIC_ORG = "generic_org"
+# a 王书记-style reference, which resolution maps to the person holding that title.
+TITLE_REFERENCE = "person_title_reference"
+
 
 @dataclass(frozen=True)
 class Sentence:

@@ -69,3 +69,20 @@ def test_an_area_head_after_a_party_secretary_is_no_post_in_the_party_body_and_x
     assert posts == {("张海峰", "螺城镇党委")}
     doc = nlp("王志强,现任福建华兴实业有限公司总经理。")
     assert ("福建华兴实业有限公司", "ORG") in [(e.text, e.label_) for e in doc.ents]
+
+
+def _posts(nlp, text):
+    doc = Document(id="d", text=text, year=2021, sentences=split_sentences(text))
+    relations = KnowledgeGraphBuilder(nlp).analyse(doc).relations
+    return {(r.subject.text, r.object.text, r.attrs.get("title")) for r in relations if r.predicate == "任职"}
+
+
+def test_a_generic_party_branch_post_is_held_in_the_village_written_before(nlp):
+    # data/gold/dev-tune.jsonl, dev_94f2c78a2865: 村党支部 names no body; the village of the sentence holds the post
+    text = "石阡县龙塘镇大屯村村民杨君霏这样评价村党支部书记周绍军。"
+    assert _posts(nlp, text) == {("周绍军", "大屯村", "村党支部书记")}
+
+
+def test_a_generic_party_branch_post_without_its_place_is_no_edge(nlp):
+    # seeds (GUIDELINES.md): 社区党支部书记马书丽 — a title of an unnamed body gives no 任职
+    assert _posts(nlp, "社区党支部书记马书丽带领党员在卡点值守。") == set()

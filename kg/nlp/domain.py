@@ -23,15 +23,12 @@ from spacy.tokens import Doc, Token
 from spacy.util import filter_spans
 
 from kg.lexicon import CJK, DATA_DIR, GRAMMAR_FILE, Lexicon, alternation, load_lexicon, read_yaml
+from kg.types import GENERIC_ORG, TITLE_REFERENCE
 
 LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
-# Bodies named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring.
-GENERIC_ORG = "generic_org"
-# The pattern id of 王书记-style mentions, which resolution maps to the person holding that title.
-TITLE_REFERENCE = "person_title_reference"
 COUNT = re.compile(r"[0-9一二三四五六七八九十百千两几多]+(?:个|家|所|名|支)")
 
 
