@@ -75,6 +75,7 @@ class Frame:
     money_default: tuple[str, str]
     recipient_cues: tuple[str, ...]
     channel_cues: tuple[str, ...]
+    not_cues: tuple[str, ...]
     item_cues: tuple[str, ...]
     receiving_words: tuple[str, ...]
     speech_verbs: tuple[str, ...]
@@ -99,6 +100,7 @@ class Frame:
     non_items: tuple[str, ...]
     collective_heads: tuple[str, ...]
     listing_words: tuple[str, ...]
+    value_words: tuple[str, ...]
     value: str
     vague_quantities: tuple[str, ...]
     quantity: str
@@ -188,10 +190,12 @@ class FrameReader:
         self.item_cue_re = _words(frame.item_cues)
         self.measure_re = re.compile(f"(?P<value>{frame.value})|(?P<quantity>{frame.quantity})")
         self.value_start_re = re.compile(frame.value)
+        self.value_word_re = re.compile(f"(?:{alternation(frame.adverbs)})*(?:{alternation(frame.value_words)})")
         self.opener_re = re.compile(alternation(frame.item_openers + frame.adverbs))
         self.subject_opener_re = re.compile(alternation(frame.item_openers + frame.adverbs + frame.subject_pronouns))
         self.adverb_end_re = re.compile(f"(?:{alternation(frame.adverbs)})+$") if frame.adverbs else None
         self.adverb_re = _words(frame.adverbs)
+        self.not_cue_re = _words(frame.adverbs + frame.not_cues)
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
         self.joint_re = re.compile(frame.donor_joints)
@@ -366,8 +370,9 @@ class FrameReader:
         return [m for _, _, m in reversed(found)]
 
     def cues(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[re.Match[str]]:
-        """Recipient and channel cues in text[lo:hi], not inside a name or an adverb (定向 holds 向)."""
-        adverbs = [a.span() for a in self.adverb_re.finditer(text, lo, hi)]
+        """Recipient and channel cues in text[lo:hi], not inside a name, an adverb (定向 holds 向) or a word that
+        only holds a cue's character (作为)."""
+        adverbs = [a.span() for a in self.not_cue_re.finditer(text, lo, hi)]
         return [
             c
             for c in self.cue_re.finditer(text, lo, hi)
@@ -445,6 +450,10 @@ class FrameReader:
         if stop and stop.group() in self.frame.item_cues:
             return []  # 捐赠款项将用于…: the phrase is the subject of another verb
         hi = stop.start() if stop else hi
+        # 捐赠食品2761箱、共计捐赠价值40万元: another trigger ends the list (it opens a frame of its own); 价值N元的
+        # 捐赠物资 only names the goods
+        another = next((t for t in self.trigger_re.finditer(text, lo + 1, hi) if not self.attributive(text, t)), None)
+        hi = self.trim_adverbs(text, lo, another.start()) if another else hi
         entity_start = min(
             (s for s, e, m in entities if (lo <= s < hi or lo < e <= hi) and not self.brand(text, s, e, m, hi)),
             default=hi,
@@ -469,7 +478,26 @@ class FrameReader:
                     break
             position = separator.end() if separator else hi
         # 救灾、防疫物资: a bare modifier sharing the next item's collective head is no item of its own
-        return [i for k, i in enumerate(items) if not (k + 1 < len(items) and self.modifier_of(i, items[k + 1]))]
+        items = [i for k, i in enumerate(items) if not (k + 1 < len(items) and self.modifier_of(i, items[k + 1]))]
+        return self.values_to_goods(items)
+
+    def values_to_goods(self, items: list[Item]) -> list[Item]:
+        """价值30万元、共2100件食品: a value written alone before goods without one is theirs, not money."""
+        kept: list[Item] = []
+        for k, item in enumerate(items):
+            following = items[k + 1] if k + 1 < len(items) else None
+            if (
+                item.money
+                and item.value
+                and self.value_word_re.match(item.text)
+                and following
+                and not following.money
+                and not following.value
+            ):
+                items[k + 1] = replace(following, value=item.value)
+                continue
+            kept.append(item)
+        return kept
 
     def modifier_of(self, item: Item, after: Item) -> bool:
         return (

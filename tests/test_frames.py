@@ -752,3 +752,41 @@ def test_a_weak_trigger_takes_goods_named_by_a_known_materials_ending():
     found = set(gifts(analyse(text, entities)))
     assert found == {(d, i) for d in ("惠黎医药", "秋生医疗") for i in ("消毒湿巾", "医用酒精")}
     assert gifts(analyse("惠黎医药向园区提供技术支持。", entities[:1])) == {}
+
+
+# Shapes read on real articles outside the development set (search corpus `pages`; address in each comment).
+
+
+def test_a_value_alone_before_goods_is_theirs_and_zuowei_opens_no_recipient():
+    # https://hn.rednet.cn/content/2021/07/23/9699298.html
+    text = (
+        "此前,盐津铺子食品股份有限公司捐赠了价值30万元、共2100件食品,作为第一批捐赠物资连夜装车,"
+        "已于22日下午运抵河南郑州。"
+    )
+    found = gifts(analyse(text, [("盐津铺子食品股份有限公司", "ORG"), ("河南", "GPE"), ("郑州", "GPE")]))
+    assert set(found) == {("盐津铺子食品股份有限公司", "食品")}
+    attrs = found["盐津铺子食品股份有限公司", "食品"]
+    assert (attrs["amount"], attrs["quantity"]) == ("价值30万元", "共2100件")
+    assert "recipient" not in attrs
+
+
+def test_another_trigger_ends_the_item_list():
+    # https://hn.rednet.cn/content/2021/07/23/9699298.html
+    text = "金磨坊食品有限公司捐赠方便速食系列食品2761箱、共计捐赠价值40万元,已装箱发车运往河南。"
+    found = gifts(analyse(text, [("金磨坊食品有限公司", "ORG"), ("河南", "GPE")]))
+    assert ("金磨坊食品有限公司", "方便速食系列食品") in found
+    assert found["金磨坊食品有限公司", "方便速食系列食品"]["quantity"] == "2761箱"
+    assert not any(item.startswith("共计") for _, item in found)
+
+
+def test_a_call_for_donations_is_no_gift():
+    # http://whysw.org/m/view.php?aid=75664
+    text = "10月中旬,汉中市阳光公益协会和市红十字会及时向社会发起向捐赠防疫物资倡议,社会各界爱心企业积极响应。"
+    assert gifts(analyse(text, [("汉中市阳光公益协会", "ORG"), ("市红十字会", "ORG")])) == {}
+
+
+def test_the_bodies_whose_care_a_visitor_brings_are_no_givers():
+    # http://0513.hmsc.cn/Item/14987.aspx
+    text = "慰问过程中,陈镒同志带着镇党委、政府的深切关怀,为他们送上节日慰问品。"
+    found = gifts(analyse(text, [("陈镒", "PERSON"), ("镇党委", "ORG")]))
+    assert set(found) == {("陈镒", "节日慰问品")}
