@@ -14,9 +14,8 @@ from dataclasses import replace
 
 from kg.frames import Anaphors
 from kg.lexicon import alternation
-from kg.types import Mention, Sentence
+from kg.types import ANAPHOR, Mention, Sentence
 
-ANAPHOR = "anaphor"  # the source of a stand-in mention
 # The ORG mentions an anaphor may stand for: the latest few only, so memory per document stays bounded.
 EARLIER_ORGS = 16
 

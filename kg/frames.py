@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kg.lexicon import DATA_DIR, alternation, read_yaml
-from kg.types import Mention, Sentence
+from kg.types import ANAPHOR, Mention, Sentence
 
 FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
@@ -46,9 +46,11 @@ class Item:
 @dataclass
 class Discourse:
     """What one document's earlier sentences leave to the next: per frame, the givers a sentence ending in ；
-    carries into the next (X向A捐款…；向B捐赠…)."""
+    carries into the next (X向A捐款…；向B捐赠…), and the latest gift if it named its goods only by a collective
+    word (X向Y捐赠了一批防疫物资。…这批捐赠物资包括A、B)."""
 
     carried: dict[str, list[Mention]] = field(default_factory=dict)
+    collective_gift: dict[str, FrameMatch | None] = field(default_factory=dict)
 
 
 @dataclass
@@ -100,6 +102,7 @@ class Frame:
     non_items: tuple[str, ...]
     collective_heads: tuple[str, ...]
     listing_words: tuple[str, ...]
+    goods_anaphors: tuple[str, ...]
     value_words: tuple[str, ...]
     value: str
     vague_quantities: tuple[str, ...]
@@ -208,6 +211,11 @@ class FrameReader:
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
         # 他捐赠的物资共包括…: an attributive trigger whose goods are listed right after
+        # 这批捐赠物资包括…: the goods of the document's latest gift, named before only by a collective word
+        self.goods_anaphor_re = re.compile(
+            f"(?P<phrase>(?:{alternation(frame.goods_anaphors)})[\u4e00-\u9fff]{{0,4}}?"
+            f"(?:{alternation(frame.collective_heads)}))[^,，。；;]{{0,3}}?(?:{alternation(frame.listing_words)})"
+        )
         self.attributive_listing_re = re.compile(
             f"的(?:{alternation(frame.collective_heads)})[^,，。；;]{{0,3}}?(?:{alternation(frame.listing_words)})"
         )
@@ -265,7 +273,35 @@ class FrameReader:
                 start = trigger.end()
             previous_items = []
         discourse.carried[self.frame.id] = carried if text.rstrip().endswith(("；", ";")) else []
+        if matches:
+            last = matches[-1]
+            collective = last.items[-1].text.endswith(self.frame.collective_heads)
+            discourse.collective_gift[self.frame.id] = last if collective else None
+        elif gift := discourse.collective_gift.get(self.frame.id):
+            matches = self.listed_later(sentence, entities, gift)
+            if matches:  # listed once
+                discourse.collective_gift[self.frame.id] = None
         return matches
+
+    def listed_later(
+        self, sentence: Sentence, entities: list[tuple[int, int, Mention]], gift: FrameMatch
+    ) -> list[FrameMatch]:
+        """The goods of an earlier gift listed in this sentence (这批捐赠物资包括A、B), given by its givers, each
+        a stand-in written where the phrase for the gift is (so the evidence stays inside this sentence)."""
+        text = sentence.text
+        listing = self.goods_anaphor_re.search(text)
+        if listing is None:
+            return []
+        end = next_clause_end(text, listing.end() - 1)
+        items = [i for i in self.items(text, entities, listing.end(), end) if not i.money]
+        if not items:
+            return []
+        items += self.following_items(text, entities, items, end)
+        lo, hi = (sentence.start + k for k in listing.span("phrase"))
+        givers = [replace(g, start=lo, end=hi, sentence=sentence.index, source=ANAPHOR) for g in gift.subjects]
+        return [
+            FrameMatch(self.frame.id, self.frame.predicate, listing.span("phrase"), givers, items, dict(gift.attrs))
+        ]
 
     def purchased(self, text: str, lo: int, hi: int) -> bool:
         """A purchase in text[lo:hi], after a trigger, not opened by a purpose word (see purchase_words)."""

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 # Sources of mentions that later stages treat apart (Mention.source):
 # a body named by a generic place word only (社区党支部): kept for relations, not a name span for NER scoring;
 GENERIC_ORG = "generic_org"
-# a 王书记-style reference, which resolution maps to the person holding that title.
+# a 王书记-style reference, which resolution maps to the person holding that title;
 TITLE_REFERENCE = "person_title_reference"
+# a stand-in for a body or giver named before (该公司, 这批捐赠物资), written where the anaphor is.
+ANAPHOR = "anaphor"
 
 
 @dataclass(frozen=True)

@@ -790,3 +790,24 @@ def test_the_bodies_whose_care_a_visitor_brings_are_no_givers():
     text = "慰问过程中,陈镒同志带着镇党委、政府的深切关怀,为他们送上节日慰问品。"
     found = gifts(analyse(text, [("陈镒", "PERSON"), ("镇党委", "ORG")]))
     assert set(found) == {("陈镒", "节日慰问品")}
+
+
+def test_goods_of_a_collective_gift_listed_in_a_later_sentence():
+    # data/gold/dev-tune.jsonl, dev_4a155edf54c3 (sentences 1 and 3 of the article, the middle one shortened)
+    text = (
+        "3月21日,青岛市淄博商会博山分会向我校捐赠了一批疫情防控物资。校党委常委李克周代表学校接受了捐赠。"
+        "据悉,这批捐赠物资包括防护口罩30000个、消毒酒精20桶、防护服50套。"
+    )
+    relations = analyse(text, [("青岛市淄博商会博山分会", "ORG"), ("李克周", "PERSON")])
+    found = gifts(relations)
+    donor = "青岛市淄博商会博山分会"
+    assert set(found) == {(donor, "疫情防控物资"), (donor, "防护口罩"), (donor, "消毒酒精"), (donor, "防护服")}
+    assert (found[donor, "防护口罩"]["quantity"], found[donor, "防护口罩"]["recipient"]) == ("30000个", "我校")
+    listed = next(r for r in relations if r.object.text == "防护服")
+    ev = listed.evidence
+    # the giver is written where the phrase for the gift stands, inside the sentence of the list
+    assert text[ev.subject_start : ev.subject_end] == "这批捐赠物资"
+    assert ev.sentence_start <= ev.subject_start < ev.subject_end <= ev.sentence_start + len(ev.sentence_text)
+    # a gift whose goods were named already leaves nothing for a later list
+    text = "3月21日,某某商会向我校捐赠了口罩3000个。据悉,这批捐赠物资包括防护服50套。"
+    assert set(gifts(analyse(text, [("某某商会", "ORG")]))) == {("某某商会", "口罩")}
