@@ -147,6 +147,24 @@ def test_evidence_is_exact_with_the_sentence_start():
 # One real or general sentence per rule id: (rule, text, entities, expected (subject, predicate, object)).
 RULE_CASES = [
     (
+        "post_org_job_person",
+        "杭州宇树科技股份有限公司创始人兼首席执行官王兴兴表示。",
+        [("杭州宇树科技股份有限公司", "ORG"), ("王兴兴", "PERSON")],
+        ("王兴兴", "任职", "杭州宇树科技股份有限公司"),
+    ),
+    (
+        "post_person_moves_to",
+        "杨秀清从莲都区区长任缙云县委书记。",
+        [("杨秀清", "PERSON"), ("莲都区", "GPE"), ("缙云县委", "ORG")],
+        ("杨秀清", "任职", "缙云县委"),
+    ),
+    (
+        "post_person_moves_from",
+        "杨秀清从莲都区区长任缙云县委书记。",
+        [("杨秀清", "PERSON"), ("莲都区", "GPE"), ("缙云县委", "ORG")],
+        ("杨秀清", "任职", "莲都区"),
+    ),
+    (
         "post_org_title_person",
         "平东社区站党总支书记张嘉钢到场。",
         [("平东社区站党总支", "ORG"), ("张嘉钢", "PERSON")],

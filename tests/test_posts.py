@@ -86,3 +86,49 @@ def test_a_generic_party_branch_post_is_held_in_the_village_written_before(nlp):
 def test_a_generic_party_branch_post_without_its_place_is_no_edge(nlp):
     # seeds (GUIDELINES.md): 社区党支部书记马书丽 — a title of an unnamed body gives no 任职
     assert _posts(nlp, "社区党支部书记马书丽带领党员在卡点值守。") == set()
+
+
+def test_a_job_in_a_company_is_a_post_and_before_a_place_is_none():
+    # https://everyday-news.com/show/index/cid/25/id/24297.html (中青报): a job title, joined by 兼 to another
+    text = "杭州宇树科技股份有限公司创始人兼首席执行官王兴兴表示,公司去年发布G1人形机器人。"
+    relations = analyse(text, [("杭州宇树科技股份有限公司", "ORG"), ("王兴兴", "PERSON")])
+    post = next(r for r in relations if r.predicate == "任职")
+    assert (post.subject.text, post.object.text, post.attrs["title"]) == (
+        "王兴兴",
+        "杭州宇树科技股份有限公司",
+        "创始人兼首席执行官",
+    )
+    assert post.evidence.rule == "post_org_job_person"
+    # data/gold/dev-tune.jsonl, dev_8bad0301c43b: before a place a job says where someone is from
+    text = "台湾主持人李健光多方筹措的防护服100件已寄给福建省红十字会。"
+    relations = analyse(text, [("台湾", "GPE"), ("李健光", "PERSON"), ("福建省红十字会", "ORG")])
+    assert not [r for r in relations if r.predicate == "任职"]
+
+
+def test_a_move_from_one_post_to_another_gives_both_posts(nlp):
+    # data/gold/dev-tune.jsonl, dev_9abd6d4e4b4a: 任 after a title is the verb, not a surname
+    text = "杨秀清从莲都区区长任缙云县委书记。"
+    doc = Document(id="d", text=text, year=2021, sentences=split_sentences(text))
+    analysis = KnowledgeGraphBuilder(nlp).analyse(doc)
+    assert "任缙云" not in {m.text for m in analysis.mentions}
+    posts = {
+        (r.subject.text, r.object.text, r.attrs["title"], r.evidence.rule)
+        for r in analysis.relations
+        if r.predicate == "任职"
+    }
+    assert posts == {
+        ("杨秀清", "缙云县委", "书记", "post_person_moves_to"),
+        ("杨秀清", "莲都区", "区长", "post_person_moves_from"),
+    }
+
+
+def test_a_person_appointed_by_beirenmingwei():
+    # a constructed sentence in the shape of appointment notices (no real one at hand): 被任命为 opens the post
+    text = "近日,张建国被任命为南通市交通运输局局长。"
+    relations = analyse(text, [("张建国", "PERSON"), ("南通市交通运输局", "ORG")])
+    post = next(r for r in relations if r.predicate == "任职")
+    assert (post.object.text, post.attrs["title"], post.evidence.rule) == (
+        "南通市交通运输局",
+        "局长",
+        "post_person_serves_as",
+    )
