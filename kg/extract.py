@@ -17,7 +17,7 @@ from kg.anaphora import AnaphorReader
 from kg.frames import Discourse, FrameData, FrameReader, load_frames
 from kg.ingest import parse_date
 from kg.lexicon import DATA_DIR, Lexicon, PhraseSet, alternation, load_lexicon, read_yaml
-from kg.normalize import parse_measure
+from kg.normalize import parse_measure, plain_number
 from kg.types import GENERIC_ORG, Document, Evidence, Mention, Relation, Sentence
 
 ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC")
@@ -278,7 +278,7 @@ class Extractor:
         for key in ("amount", "quantity"):
             measure = parse_measure(attrs[key]) if key in attrs else None
             if measure:
-                parsed[f"{key}_value"] = f"{measure.value:g}"
+                parsed[f"{key}_value"] = plain_number(measure.value)
                 parsed[f"{key}_unit"] = measure.unit
                 if measure.approximate:
                     parsed[f"{key}_approximate"] = "true"

@@ -27,7 +27,7 @@ FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
-FIGURE = re.compile(r"[0-9.,]+(?:万|亿)(?:余|多)?")
+FIGURE = re.compile(r"[0-9.,]+(?:余|多)?(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
 
 

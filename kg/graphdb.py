@@ -26,6 +26,7 @@ import pandas as pd
 
 from kg.atomic import atomic_path
 from kg.export import EDGE_ATTRS, TYPE_COLORS
+from kg.normalize import plain_number
 from kg.query import UnknownEntityError, edge_table
 
 __all__ = [
@@ -340,7 +341,7 @@ def _graph_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return f"{value:g}"
+        return plain_number(value)
     return value
 
 

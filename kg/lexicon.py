@@ -159,6 +159,8 @@ class Lexicon:
     place_modifiers: frozenset[str]
     not_places: frozenset[str]
     verbs_after_names: frozenset[str]
+    company_endings: frozenset[str]
+    bracketed_places: frozenset[str]
     feature_endings_words: frozenset[str]
     media_cues_after: frozenset[str]
     media_cues_before: frozenset[str]

@@ -54,6 +54,12 @@ MORE_CASES = [
     ("2月2日早上,高新区66盐家属院居民的微信群里讨论得热火朝天。", [("66盐家属院", "LOC")]),
     ("建立高新区疫情防控指挥部,研究确定", [("高新区疫情防控指挥部", "ORG")]),  # 建立: a verb before a place
     ("在这场没有硝烟的战役中，高新区党工委、管委会充分发挥党建引领作用", [("高新区党工委", "ORG"), ("管委会", "ORG")]),
+    # a bracketed place inside a company's name, half- or full-width (a donation list of a real article:
+    # http://shanghai.baogaosu.com, 上海市红十字会 donations of 2 February 2020)
+    (
+        "汇泉(上海)洋酒贸易有限公司捐赠300万元,玲肤(上海)化妆品有限公司捐赠150万元。",
+        [("汇泉(上海)洋酒贸易有限公司", "ORG"), ("玲肤(上海)化妆品有限公司", "ORG")],
+    ),
 ]
 NOT_ENTITIES = [
     "层层落实镇、村两级责任",  # 落实镇: a verb glued to 镇 by the segmenter

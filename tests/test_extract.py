@@ -9,7 +9,7 @@ import pytest
 from kg.extract import Extractor, load_rules, name_part_relations, name_parts
 from kg.ingest import split_sentences
 from kg.lexicon import load_lexicon
-from kg.normalize import parse_measure
+from kg.normalize import parse_measure, plain_number
 from kg.types import Document, Mention
 
 
@@ -138,12 +138,25 @@ def test_broken_rule_is_reported_with_its_id(tmp_path):
         ("500箱", 500, "箱", False),
         ("1200多万元", 12_000_000, "CNY", True),
         ("1000KG", 1000, "kg", False),
+        ("30多万", 300_000, "CNY", True),  # an amount that stops at 万 is money, its 元 left out
+        ("价值115万", 1_150_000, "CNY", False),
     ],
 )
 def test_measures(text, value, unit, approximate):
     measure = parse_measure(text)
     assert measure is not None
     assert (measure.value, measure.unit, measure.approximate) == (value, unit, approximate)
+
+
+def test_a_bare_number_measures_nothing_and_values_are_written_without_exponent():
+    assert parse_measure("20000") is None
+    assert [plain_number(v) for v in (3e6, 1.5e6, 0.5, 60000.0, 101800.0)] == [
+        "3000000",
+        "1500000",
+        "0.5",
+        "60000",
+        "101800",
+    ]
 
 
 def test_an_area_named_after_its_street_is_one_piece_and_a_standing_committee_belongs_to_its_congress():

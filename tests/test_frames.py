@@ -459,7 +459,7 @@ def test_adverb_holding_a_cue_and_a_speaker():
     found = gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG"), ("莆田市", "GPE")]))
     assert {item for _, item in found} == {"N95口罩", "一次性医用外科口罩"}
     assert {a["recipient"] for a in found.values()} == {"莆田市"}
-    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["quantity_value"] == "3e+06"
+    assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["quantity_value"] == "3000000"
     # the value the next clause gives goes to the last item
     assert found["厦门蓝星企业有限公司", "一次性医用外科口罩"]["amount"] == "总金额达300多万元"
     text = "某某公司经理张三表示,此次向村里捐赠口罩,是为了支持防疫。"
@@ -829,3 +829,21 @@ def test_goods_of_a_collective_gift_listed_in_a_later_sentence():
     # a gift whose goods were named already leaves nothing for a later list
     text = "3月21日,某某商会向我校捐赠了口罩3000个。据悉,这批捐赠物资包括防护服50套。"
     assert set(gifts(analyse(text, [("某某商会", "ORG")]))) == {("某某商会", "口罩")}
+
+
+def test_a_word_holding_a_trigger_and_a_thank_you_are_no_gifts():
+    # http://gdqynews.com/qingyuanxinwen/20140115/179.html: 自筹资金 holds 筹资 without being a gift
+    text = "村长潘为带领村民自筹资金,将530米的入村主干道扩宽至4.5米。"
+    assert gifts(analyse(text, [("潘为", "PERSON")])) == {}
+    # https://chujupifa.com/read/-dy-article-JQC7M4720530TV08.html: a donation named as a noun, thanks are no goods
+    text = "爱心粥屋的负责人对于艾灸馆的慷慨捐赠表达了深切的感激之情。"
+    assert gifts(analyse(text, [("爱心粥屋", "ORG"), ("艾灸馆", "ORG")])) == {}
+
+
+def test_an_amount_stopping_at_wan_is_money():
+    # http://zhongxiangwang.co/xcjs/2020/1120_84535.html
+    text = "近日,安徽杜氏集团在“村企联建”中捐资30多万为大庙镇邬岗村修路。"
+    found = gifts(analyse(text, [("安徽杜氏集团", "ORG"), ("大庙镇", "GPE"), ("邬岗村", "GPE")]))
+    assert set(found) == {("安徽杜氏集团", "捐资")}
+    attrs = found["安徽杜氏集团", "捐资"]
+    assert (attrs["amount"], attrs["amount_value"], attrs["amount_unit"]) == ("30多万", "300000", "CNY")

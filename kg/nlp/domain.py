@@ -108,11 +108,13 @@ class DomainEntities:
         self.media_cue_after_re = re.compile(
             f"(?:[{CJK}]{{0,4}}[0-9]{{1,2}}月[0-9]{{1,2}}日)?(?:{alternation(lexicon.media_cues_after)})"
         )
+        self.bracketed_company_re = re.compile(
+            f"[(（]([{CJK}]{{2,4}})[)）][{CJK}]{{0,12}}?(?:{alternation(lexicon.company_endings)})"
+        )
         self.media_cue_before_re = re.compile(f"(?:{alternation(lexicon.media_cues_before)})[\\s:：《]*$")
 
     def __call__(self, doc: Doc) -> Doc:
         text = doc.text  # Doc.text joins the whole doc on each access: read it once
-        rule_spans = filter_spans_chars(self.find(doc))
         model_spans = [
             self.relabelled(
                 self.trimmed(RuleSpan(ent.start_char, ent.end_char, MODEL_LABELS[ent.label_], "ner"), text), text
@@ -125,6 +127,7 @@ class DomainEntities:
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
         ]
+        rule_spans = filter_spans_chars(self.find(doc) + list(self.bracketed_companies(model_spans, text)))
         covered = {i for r in rule_spans for i in range(r.start, r.end)}
         kept = rule_spans + [m for m in model_spans if covered.isdisjoint(range(m.start, m.end))]
         kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
@@ -145,6 +148,15 @@ class DomainEntities:
             else:
                 joined.append(span)
         return joined[::-1]
+
+    def bracketed_companies(self, model_spans: list[RuleSpan], text: str) -> Iterable[RuleSpan]:
+        """某某(上海)贸易有限公司, 某某（中国）有限公司: a name the model tagged, a bracketed place and the rest of a
+        company's name are one ORG, whatever the segmenter made of the brackets (LAC glues ``)`` to a word)."""
+        for span in model_spans:
+            match = self.bracketed_company_re.match(text, span.end)
+            place = match.group(1) if match else ""
+            if match and (place in self.lexicon.place_names or place in self.lexicon.bracketed_places):
+                yield RuleSpan(span.start, match.end(), "ORG", "bracketed_company")
 
     def find(self, doc: Doc) -> list[RuleSpan]:
         text = doc.text
