@@ -60,6 +60,11 @@ MORE_CASES = [
         "汇泉(上海)洋酒贸易有限公司捐赠300万元,玲肤(上海)化妆品有限公司捐赠150万元。",
         [("汇泉(上海)洋酒贸易有限公司", "ORG"), ("玲肤(上海)化妆品有限公司", "ORG")],
     ),
+    # a verb before a company is no part of it, nor the first character of the word after a name of a person
+    # (https://dcwnkz.com/new/ccd36f46070e4f098a66aed8241b4d2b; http://qynews.zjol.com.cn/qynews/system/2014/09/05/018412905.shtml)
+    ("长江国际控股集团有限公司董事长刘萌动情地说。", [("长江国际控股集团有限公司", "ORG"), ("刘萌", "PERSON")]),
+    ("邳州市人民政府市长王伟代表市政府致辞", [("邳州市人民政府", "ORG"), ("王伟", "PERSON"), ("市政府", "ORG")]),
+    ("”接过浙江元康食品有限公司董事长毛仁贺手中的礼物", [("浙江元康食品有限公司", "ORG"), ("毛仁贺", "PERSON")]),
 ]
 NOT_ENTITIES = [
     "层层落实镇、村两级责任",  # 落实镇: a verb glued to 镇 by the segmenter
