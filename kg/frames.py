@@ -27,6 +27,7 @@ FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+QUOTES = "“”‘’\"'「」『』《》"
 FIGURE = re.compile(r"[0-9.,]+(?:余|多)?(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
 
@@ -240,7 +241,11 @@ class FrameReader:
                 t
                 for t in self.trigger_re.finditer(text, lo, hi)
                 if not inside(t.start(), entities)
-                and (not self.attributive(text, t) or self.attributive_listing_re.match(text, t.end()))
+                and (
+                    not self.attributive(text, t)
+                    or self.attributive_listing_re.match(text, t.end())
+                    or self.relative_gift(text, t, entities)
+                )
                 and not self.purchased(text, t.end(), hi)
             ]
             blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
@@ -302,6 +307,13 @@ class FrameReader:
         return [
             FrameMatch(self.frame.id, self.frame.predicate, listing.span("phrase"), givers, items, dict(gift.attrs))
         ]
+
+    def relative_gift(self, text: str, trigger: re.Match[str], entities: list[tuple[int, int, Mention]]) -> bool:
+        """某公司捐赠的口罩, 由某公司捐赠的月饼: goods named by the giver written right before the trigger."""
+        if not text.startswith("的", trigger.end()):
+            return False
+        start = self.trim_adverbs(text, 0, trigger.start())
+        return any(e == start and m.label in DONOR_LABELS for _, e, m in entities)
 
     def purchased(self, text: str, lo: int, hi: int) -> bool:
         """A purchase in text[lo:hi], after a trigger, not opened by a purpose word (see purchase_words)."""
@@ -594,6 +606,10 @@ class FrameReader:
                 return Item(lo, hi, text[lo:hi], money=True, value=value)
             return None
         start, end = nouns[-1]
+        while start < end and text[start] in QUOTES:  # “平安饼”: a product's name in quotes
+            start += 1
+        while end > start and text[end - 1] in QUOTES:
+            end -= 1
         noun = text[start:end]
         if not NOUN.fullmatch(noun) or len(noun) > 12 or noun.endswith(self.frame.non_items) or noun.isdigit():
             return None

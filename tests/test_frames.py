@@ -847,3 +847,23 @@ def test_an_amount_stopping_at_wan_is_money():
     assert set(found) == {("安徽杜氏集团", "捐资")}
     attrs = found["安徽杜氏集团", "捐资"]
     assert (attrs["amount"], attrs["amount_value"], attrs["amount_unit"]) == ("30多万", "300000", "CNY")
+
+
+def test_goods_named_by_their_giver_and_a_product_in_quotes():
+    # https://web.cmc.gcable.cn/sxxgbdst/app/gjsh/1523597.shtml: 由X捐赠的“…”; https://dcwnkz.com/…: X捐赠的Y
+    text = "这一车价值30万元、由罗定爱心企业银牛食品公司捐赠的“平安饼”,将送达到千里之外的河南灾区。"
+    found = gifts(analyse(text, [("罗定爱心企业银牛食品公司", "ORG"), ("河南", "GPE")]))
+    assert set(found) == {("罗定爱心企业银牛食品公司", "平安饼")}
+    text = "现在有了刘萌捐赠的心血管彩超,让医生的诊断方向更明确。"
+    assert set(gifts(analyse(text, [("刘萌", "PERSON")]))) == {("刘萌", "心血管彩超")}
+    # no giver written right before: the trigger only modifies (此次捐赠的口罩)
+    assert gifts(analyse("此次捐赠的口罩已经送达。", [])) == {}
+
+
+def test_songchu_with_the_giver_of_the_clause_before():
+    # http://qynews.zjol.com.cn/qynews/system/2014/09/05/018412905.shtml
+    text = "据介绍,此次浙江元康食品有限公司为托养中心和两家敬老院共120名慰问对象,送出“银耳羹”240箱,价值近20000元。"
+    found = gifts(analyse(text, [("浙江元康食品有限公司", "ORG"), ("托养中心", "ORG")]))
+    assert set(found) == {("浙江元康食品有限公司", "银耳羹")}
+    attrs = found["浙江元康食品有限公司", "银耳羹"]
+    assert (attrs["quantity"], attrs["amount"]) == ("240箱", "价值近20000元")
