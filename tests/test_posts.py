@@ -132,3 +132,13 @@ def test_a_person_appointed_by_beirenmingwei():
         "局长",
         "post_person_serves_as",
     )
+
+
+def test_titles_joined_by_jian_before_a_name():
+    # http://whysw.org/m/view.php?aid=75664: 副主席兼秘书长 + name, a post in the body before the list
+    text = "汉中市工商联副主席兼秘书长陈华武,市红十字会副秘书长何国辉参加捐赠活动。"
+    entities = [("汉中市工商联", "ORG"), ("陈华武", "PERSON"), ("市红十字会", "ORG"), ("何国辉", "PERSON")]
+    posts = {
+        (r.subject.text, r.object.text, r.attrs["title"]) for r in analyse(text, entities) if r.predicate == "任职"
+    }
+    assert posts == {("陈华武", "汉中市工商联", "副主席"), ("何国辉", "市红十字会", "副秘书长")}
