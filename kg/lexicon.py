@@ -159,6 +159,7 @@ class Lexicon:
     place_modifiers: frozenset[str]
     not_places: frozenset[str]
     verbs_after_names: frozenset[str]
+    not_names: frozenset[str]
     company_endings: frozenset[str]
     bracketed_places: frozenset[str]
     feature_endings_words: frozenset[str]

@@ -243,3 +243,9 @@ def test_a_count_of_bodies_is_no_name_and_a_person_span_stops_before_peitong(nlp
     assert not [e for e in ents if e[0].startswith("10个")]
     ents = [(e.text, e.label_) for e in nlp("南大街街道党工委书记汤杰陪同视察。").ents]
     assert ("汤杰", "PERSON") in ents
+
+
+def test_an_ethnic_group_and_a_serving_verb_are_no_names(nlp):
+    # the opening of an official's résumé (任前公示): 汉族 is no body, 现任某县 no person 任某
+    found = {(ent.text, ent.label_) for ent in nlp("张三，男，汉族，现任某县住建局副局长。").ents}
+    assert found == {("张三", "PERSON"), ("县住建局", "ORG")}

@@ -126,6 +126,7 @@ class DomainEntities:
             and not self.lexicon.is_generic_place(ent.text)
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
+            and ent.text not in self.lexicon.not_names
         ]
         rule_spans = filter_spans_chars(self.find(doc) + list(self.bracketed_companies(model_spans, text)))
         covered = {i for r in rule_spans for i in range(r.start, r.end)}
