@@ -462,10 +462,13 @@ def name_parts(
             position += 1
             continue
         label = index.labels[suffix]
+        end = position + len(suffix)
+        if label == "GPE" and any(name[end - n : end] in lexicon.generic_places for n in range(len(suffix) + 1, 5)):
+            position = end  # 农业农村局, 城乡建设局: the ending closes a generic word (农村), no place
+            continue
         if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
             pieces.append((start, position, "ORG"))
             start = position
-        end = position + len(suffix)
         if start == position and label == "GPE" and pieces and pieces[-1][2] == "LOC":
             pieces[-1] = (pieces[-1][0], end, label)  # 状元街|社区: an area named after its street
         else:

@@ -168,3 +168,14 @@ def test_an_area_named_after_its_street_is_one_piece_and_a_standing_committee_be
     assert ("省人大常委会", "隶属", "省人大") in found
     assert ("深圳市龙越慈善基金会", "位于", "深圳市") in found  # a foundation lies in its city, like an association
     assert not {t for t in found if t[2] == "状元街"}
+
+
+def test_an_ending_that_closes_a_generic_word_parts_no_name():
+    # 农村, 城乡: 村 and 乡 end a generic word, not a place (every county has a 农业农村局)
+    lexicon = load_lexicon()
+    for name, expected in [
+        ("县农业农村局", [("县", "GPE"), ("农业农村局", "ORG")]),
+        ("县住房和城乡建设局", [("县", "GPE"), ("住房和城乡建设局", "ORG")]),
+        ("石阡县大屯村党支部", [("石阡县", "GPE"), ("大屯村", "GPE"), ("党支部", "ORG")]),
+    ]:
+        assert [(name[a:b], label) for a, b, label in name_parts(name, lexicon, org=True)] == expected
