@@ -463,8 +463,8 @@ def name_parts(
             continue
         label = index.labels[suffix]
         end = position + len(suffix)
-        if label == "GPE" and any(name[end - n : end] in lexicon.generic_places for n in range(len(suffix) + 1, 5)):
-            position = end  # 农业农村局, 城乡建设局: the ending closes a generic word (农村), no place
+        if label in ("GPE", "LOC") and inside_common_word(name, start, position, end, lexicon):
+            position = end  # 农业农村局, 市场监督管理局, 乡村振兴局, 市民服务中心: a word, no place
             continue
         if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
             pieces.append((start, position, "ORG"))
@@ -481,6 +481,25 @@ def name_parts(
         else:
             pieces[-1] = (last_start, len(name), last_label)
     return pieces
+
+
+def inside_common_word(name: str, piece_start: int, start: int, end: int, lexicon: Lexicon) -> bool:
+    """The place ending name[start:end] of the piece from ``piece_start`` makes no place: the piece is a generic
+    word (县|市场), or the ending closes or opens a longer one (农业农村局, 乡村振兴局), or sits inside a word in
+    which it is no ending (市民服务中心)."""
+    generic = lexicon.generic_places
+    if piece_start < start and name[piece_start:end] in generic:
+        return True
+    for n in range(end - start + 1, 5):
+        closing = name[end - n : end] if end - n >= piece_start else ""
+        opening = name[start : start + n] if start + n <= len(name) else ""
+        if closing in generic or opening in generic:
+            return True
+    return any(
+        name[a : a + n] in lexicon.suffix_blockers
+        for n in range(2, 5)
+        for a in range(max(piece_start, end - n), start + 1)
+    )
 
 
 def name_part_relations(

@@ -170,12 +170,15 @@ def test_an_area_named_after_its_street_is_one_piece_and_a_standing_committee_be
     assert not {t for t in found if t[2] == "状元街"}
 
 
-def test_an_ending_that_closes_a_generic_word_parts_no_name():
-    # 农村, 城乡: 村 and 乡 end a generic word, not a place (every county has a 农业农村局)
+def test_an_ending_inside_a_common_word_parts_no_name():
+    # 农村, 城乡, 乡村, 市民: the ending sits in a common word, no place (every county has a 农业农村局)
     lexicon = load_lexicon()
     for name, expected in [
         ("县农业农村局", [("县", "GPE"), ("农业农村局", "ORG")]),
         ("县住房和城乡建设局", [("县", "GPE"), ("住房和城乡建设局", "ORG")]),
+        ("县乡村振兴局", [("县", "GPE"), ("乡村振兴局", "ORG")]),  # 乡 opens 乡村
+        ("区市民服务中心", [("区", "GPE"), ("市民服务中心", "ORG")]),  # 市 inside 市民
+        ("区街道办事处", [("区", "GPE"), ("街道", "GPE"), ("办事处", "ORG")]),
         ("石阡县大屯村党支部", [("石阡县", "GPE"), ("大屯村", "GPE"), ("党支部", "ORG")]),
     ]:
         assert [(name[a:b], label) for a, b, label in name_parts(name, lexicon, org=True)] == expected
