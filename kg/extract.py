@@ -466,6 +466,11 @@ def name_parts(
         if label in ("GPE", "LOC") and inside_common_word(name, start, position, end, lexicon):
             position = end  # 农业农村局, 市场监督管理局, 乡村振兴局, 市民服务中心: a word, no place
             continue
+        if label == "ORG" and suffix not in lexicon.party_suffixes and index.words.longest_at(name, end) in (
+            lexicon.company_endings
+        ):
+            position = end  # 某某局集团有限公司, 某某集团有限公司: one company, no body inside another
+            continue
         if suffix in lexicon.party_suffixes and position - start >= 2 and label == "ORG":
             pieces.append((start, position, "ORG"))
             start = position

@@ -179,6 +179,9 @@ def test_an_ending_inside_a_common_word_parts_no_name():
         ("县乡村振兴局", [("县", "GPE"), ("乡村振兴局", "ORG")]),  # 乡 opens 乡村
         ("区市民服务中心", [("区", "GPE"), ("市民服务中心", "ORG")]),  # 市 inside 市民
         ("区街道办事处", [("区", "GPE"), ("街道", "GPE"), ("办事处", "ORG")]),
+        # a body's ending right before a company's is one company (data/gold/dev-tune.jsonl, dev_cb5e9099d11d)
+        ("河南金泉集团有限公司", [("河南", "GPE"), ("金泉集团有限公司", "ORG")]),
+        ("平煤神马集团尼龙化工公司", [("平煤神马集团", "ORG"), ("尼龙化工公司", "ORG")]),
         ("石阡县大屯村党支部", [("石阡县", "GPE"), ("大屯村", "GPE"), ("党支部", "ORG")]),
     ]:
         assert [(name[a:b], label) for a, b, label in name_parts(name, lexicon, org=True)] == expected
