@@ -449,6 +449,8 @@ def name_parts(
     endings = index.pairs
     pieces: list[tuple[int, int, str]] = []
     known = lexicon.place_names.longest_at(name)
+    if known and any(name[len(known) - 1 : len(known) - 1 + n] in lexicon.generic_places for n in (2, 3)):
+        known = known[:-1] if known[:-1] in lexicon.place_names else None  # 绵阳|市场…: 市 opens 市场
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
     stem = known and any(name.startswith(e, len(known)) for e, _ in endings if e not in split_endings)
     if known and not stem:

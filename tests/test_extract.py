@@ -182,6 +182,16 @@ def test_an_ending_inside_a_common_word_parts_no_name():
         # a body's ending right before a company's is one company (data/gold/dev-tune.jsonl, dev_cb5e9099d11d)
         ("河南金泉集团有限公司", [("河南", "GPE"), ("金泉集团有限公司", "ORG")]),
         ("平煤神马集团尼龙化工公司", [("平煤神马集团", "ORG"), ("尼龙化工公司", "ORG")]),
+        # a party committee of an office is one party body (dev-tune dev_93b54e8a7cd6)
+        ("天安门管理委员会机关党委", [("天安门管理委员会", "ORG"), ("机关党委", "ORG")]),
         ("石阡县大屯村党支部", [("石阡县", "GPE"), ("大屯村", "GPE"), ("党支部", "ORG")]),
     ]:
         assert [(name[a:b], label) for a, b, label in name_parts(name, lexicon, org=True)] == expected
+
+
+def test_a_federation_lies_in_its_city_and_a_market_is_no_city():
+    # data/gold/dev-tune.jsonl: dev_2e8667cafc0d (联合会, like 商会), dev_521d1470867b (绵阳|市场信息网)
+    text = "上饶市新生代企业家联合会到鄱阳县举行捐赠仪式。稿件来源:绵阳市场信息网"
+    found = triples(analyse(text, [("上饶市新生代企业家联合会", "ORG"), ("鄱阳县", "GPE"), ("绵阳市场信息网", "ORG")]))
+    assert ("上饶市新生代企业家联合会", "位于", "上饶市") in found
+    assert not any(obj == "绵阳市" for _, _, obj in found)
