@@ -317,8 +317,9 @@ def _json_bytes(graph: nx.MultiDiGraph) -> bytes:
 
 def _nodes_csv(graph: nx.MultiDiGraph) -> bytes:
     rows = []
+    degrees = dict(graph.degree())  # once: a MultiDiGraph's degree of one node walks its adjacency
     for node, data in _sorted_nodes(graph):
-        values = {**data, "id": node, "label": _label(graph, node), "degree": graph.degree(node)}
+        values = {**data, "id": node, "label": _label(graph, node), "degree": degrees[node]}
         rows.append([_cell(values.get(col)) for col in NODE_COLUMNS])
     return _csv_bytes(NODE_COLUMNS, rows)
 

@@ -87,7 +87,8 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
     types = {str(graph.nodes[k].get("type", "")) for k in node_keys}
     colours = {t: TYPE_COLORS.get(t, DEFAULT_COLOR) for t in types}
     node_colours = {t: _node_colour(colour) for t, colour in colours.items()}  # one per type, not per node
-    positions = _positions(graph, node_keys) if len(node_keys) > PYTHON_LAYOUT_NODES else None
+    degrees = dict(graph.degree())  # once: a MultiDiGraph's degree of one node walks its adjacency
+    positions = _positions(graph, node_keys, degrees) if len(node_keys) > PYTHON_LAYOUT_NODES else None
 
     vis_nodes = []
     node_details = []
@@ -95,7 +96,7 @@ def build_html(graph: nx.MultiDiGraph, *, title: str, provenance: dict[str, str]
         attrs = graph.nodes[key]
         label = str(attrs.get("label") or key)
         node_type = str(attrs.get("type", ""))
-        degree = graph.degree(key)
+        degree = degrees[key]
         vis_node: dict[str, Any] = {
             "id": i,
             # Document titles can be whole headlines; the canvas gets their start, the side panel all of it.
@@ -282,7 +283,7 @@ def _vis_looks(node_count: int) -> dict[str, Any]:
     }
 
 
-def _positions(graph: nx.MultiDiGraph, node_keys: list[Any]) -> list[tuple[float, float]]:
+def _positions(graph: nx.MultiDiGraph, node_keys: list[Any], degrees: dict[Any, int]) -> list[tuple[float, float]]:
     """x/y of every node, in time linear in the graph beyond a spring layout of ``CANVAS_NODES`` nodes.
 
     The entities the page shows first (the ``CANVAS_NODES`` of highest degree, as the page ranks them) are laid
@@ -297,7 +298,7 @@ def _positions(graph: nx.MultiDiGraph, node_keys: list[Any]) -> list[tuple[float
     simple.add_nodes_from(range(len(node_keys)))
     # Sorted, so that adjacency (and so every set and layout built from it) does not follow insertion order.
     simple.add_edges_from(sorted((index[u], index[v]) for u, v in graph.edges() if u != v))
-    degree = [graph.degree(key) for key in node_keys]
+    degree = [degrees[key] for key in node_keys]
     ranked = sorted((i for i in range(len(node_keys)) if degree[i]), key=lambda i: (-degree[i], i))
     first = ranked[:CANVAS_NODES]
     pieces = [_spring(simple.subgraph(c)) for c in nx.connected_components(simple.subgraph(first))]
