@@ -640,6 +640,8 @@ class FrameReader:
         closer = self.closer_re.match(text, items[-1].end)
         if closer and closer.end() > closer.start() + 1:
             return True  # 大米、食用油等生活物资
+        if len(items) > 1 and items[0].value and not items[0].money:
+            return True  # 价值5000元的米、面、油: the value before the list is the whole list's
         return all(
             (money or not i.money)
             and bool(i.value or self.definite(i.quantity) or i.money or i.text.endswith(self.material_endings))

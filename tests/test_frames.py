@@ -867,3 +867,11 @@ def test_songchu_with_the_giver_of_the_clause_before():
     assert set(found) == {("浙江元康食品有限公司", "银耳羹")}
     attrs = found["浙江元康食品有限公司", "银耳羹"]
     assert (attrs["quantity"], attrs["amount"]) == ("240箱", "价值近20000元")
+
+
+def test_a_value_before_a_list_of_goods_covers_the_list():
+    # constructed in the shape of 慰问 reports: 送去了价值N元的A、B、C (a weak trigger, goods not in the lexicon)
+    text = "某某置业有限公司为东城社区送去了价值5000元的米、面、油。"
+    found = gifts(analyse(text, [("某某置业有限公司", "ORG"), ("东城社区", "GPE")]))
+    assert {item for _, item in found} == {"米", "面", "油"}
+    assert found["某某置业有限公司", "米"]["amount"] == "价值5000元"
