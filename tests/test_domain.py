@@ -64,6 +64,9 @@ MORE_CASES = [
     # (https://dcwnkz.com/new/ccd36f46070e4f098a66aed8241b4d2b; http://qynews.zjol.com.cn/qynews/system/2014/09/05/018412905.shtml)
     ("长江国际控股集团有限公司董事长刘萌动情地说。", [("长江国际控股集团有限公司", "ORG"), ("刘萌", "PERSON")]),
     ("邳州市人民政府市长王伟代表市政府致辞", [("邳州市人民政府", "ORG"), ("王伟", "PERSON"), ("市政府", "ORG")]),
+    # homes, stations and co-operatives are bodies (data/gold/dev-tune.jsonl, dev_7ab27471c813, dev_0c9c7f2634c6)
+    ("10月21日一早,爱心人士就驱车前往昆明团结街道办事处喜福乐敬老院。", [("昆明团结街道办事处喜福乐敬老院", "ORG")]),
+    ("兴山县人才工作站北京站组织在京乡贤集资金", [("兴山县人才工作站", "ORG")]),
     ("”接过浙江元康食品有限公司董事长毛仁贺手中的礼物", [("浙江元康食品有限公司", "ORG"), ("毛仁贺", "PERSON")]),
 ]
 NOT_ENTITIES = [
