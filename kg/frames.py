@@ -27,6 +27,7 @@ FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+QUOTED = re.compile(r"“[^”]{2,40}”")
 QUOTES = "“”‘’\"'「」『』《》"
 FIGURE = re.compile(r"[0-9.,]+(?:余|多)?(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
@@ -89,6 +90,7 @@ class Frame:
     donor_joints: str
     bare_subject_chars: int
     subject_pronouns: tuple[str, ...]
+    unnamed_subjects: tuple[str, ...]
     attributive_before: tuple[str, ...]
     attributive_after: tuple[str, ...]
     stated_after: tuple[str, ...]
@@ -373,6 +375,10 @@ class FrameReader:
                 recipient = self.recipient_after(text, stop.end(), hi)
         if recipient:
             attrs.setdefault("recipient", recipient)
+        # 由A和B向B捐赠…: a body named as the recipient is no giver of the same gift
+        donors = [d for d in donors if d.text != attrs.get("recipient")]
+        if not donors:
+            return None
         if not items and own and word in self.frame.money_triggers and not self.trailing(text, trigger.end(), hi):
             items = [Item(trigger.start(), trigger.end(), word, money=True)]  # 以个人名义捐款: the money unsaid
         if not items:
@@ -394,6 +400,8 @@ class FrameReader:
         if receiving:
             lo = receiving[-1].end()
         modifiers = [p.span() for p in self.not_donor_phrase_re.finditer(text, lo, hi)]
+        # “庆祝建军88周年慰问驻港部队活动”: a name inside a quoted title gives nothing
+        modifiers += [q.span() for q in QUOTED.finditer(text, 0, hi)]
         candidates = [
             (s, e, m)
             for s, e, m in entities
@@ -451,6 +459,8 @@ class FrameReader:
             words = words[opener.end() if opener else self.time_re.match(words).end() :]
         if self.motion_re.match(words):  # 赴榕江县捐赠: the clause goes on from the giver of the one before
             return True
+        if words.startswith(self.frame.unnamed_subjects):
+            return False
         return len(words) <= self.frame.bare_subject_chars or bool(self.items(text, entities, lo, hi, loose=False))
 
     def trailing(self, text: str, lo: int, hi: int) -> str:

@@ -160,6 +160,7 @@ class Lexicon:
     not_places: frozenset[str]
     verbs_after_names: frozenset[str]
     not_names: frozenset[str]
+    glued_place_prefixes: frozenset[str]
     company_endings: frozenset[str]
     bracketed_places: frozenset[str]
     feature_endings_words: frozenset[str]

@@ -248,6 +248,11 @@ def test_a_count_of_bodies_is_no_name_and_a_person_span_stops_before_peitong(nlp
     assert ("汤杰", "PERSON") in ents
 
 
+def test_a_place_name_inside_a_word_is_no_place(nlp):
+    # https://ddsx.com.cn/p35-news/detail/180019.html: 复合肥 (compound fertiliser) holds 合肥
+    assert [e.text for e in nlp("西华大学校友为我们捐赠了有机复合肥。").ents if e.label_ == "GPE"] == []
+
+
 def test_an_ethnic_group_and_a_serving_verb_are_no_names(nlp):
     # the opening of an official's résumé (任前公示): 汉族 is no body, 现任某县 no person 任某
     found = {(ent.text, ent.label_) for ent in nlp("张三，男，汉族，现任某县住建局副局长。").ents}

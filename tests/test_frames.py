@@ -875,3 +875,36 @@ def test_a_value_before_a_list_of_goods_covers_the_list():
     found = gifts(analyse(text, [("某某置业有限公司", "ORG"), ("东城社区", "GPE")]))
     assert {item for _, item in found} == {"米", "面", "油"}
     assert found["某某置业有限公司", "米"]["amount"] == "价值5000元"
+
+
+# Shapes of a third sample of real articles outside the development set (search corpus `pages`).
+
+
+def test_an_unnamed_subject_keeps_an_earlier_body_from_giving():
+    # http://www.803.com.cn/interest/content/201707/11/c49644.html
+    text = "据不完全统计,灾情发生以来,全市工商联系统累计参与抗洪救灾人数达3000多人次,企业累计捐款近1000万元。"
+    assert gifts(analyse(text, [("市工商联", "ORG")])) == {}
+
+
+def test_advice_and_a_fund_set_up_are_no_goods():
+    # http://bfkb.v0375.cn/Html/2020-09-17/4454.html; http://www.360elib.com:2027/detail.aspx?NewsCode=NC212
+    assert gifts(analyse("据了解,张八桥镇商会成立以来,为该镇提供可参考性建议50余条。", [("张八桥镇商会", "ORG")])) == {}
+    found = gifts(analyse("蕉坑乡商会捐资2.6万元设立专项助学专户。", [("蕉坑乡商会", "ORG")]))
+    assert set(found) == {("蕉坑乡商会", "捐资")}
+
+
+def test_the_recipient_is_no_giver_and_a_donation_point_no_goods():
+    # http://china.pubcn.cn/jjh/4174.html (shortened); https://hunantoday.cn/news/xhn/202407/20292332.html
+    text = "由深圳证通电子爱心互助基金会和湖南省众善公益基金会联合开展的活动中,向湖南省众善公益基金会捐赠爱心电脑50台。"
+    entities = [("深圳证通电子爱心互助基金会", "ORG"), ("湖南省众善公益基金会", "ORG")]
+    assert set(gifts(analyse(text, entities))) == {("深圳证通电子爱心互助基金会", "爱心电脑")}
+    text = "岳阳市餐饮行业协会会长李长方带领协会爱心人士一道来到捐赠点,捐款3万元。"
+    found = gifts(analyse(text, [("岳阳市餐饮行业协会", "ORG"), ("李长方", "PERSON")]))
+    assert {item for _, item in found} == {"捐款"}
+
+
+def test_a_name_inside_a_quoted_title_gives_nothing():
+    # http://bagf.sznews.com/content/2015-08/18/content_12103947.htm (shortened)
+    text = "“庆祝建军88周年慰问解放军驻港部队活动”15日在深圳举行,众多企业家向驻港部队捐赠书画作品。"
+    entities = [("解放军驻港部队", "ORG"), ("深圳", "GPE"), ("驻港部队", "ORG")]
+    assert gifts(analyse(text, entities)) == {}

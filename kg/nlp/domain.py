@@ -257,8 +257,16 @@ class DomainEntities:
     def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
         for start, end in self.lexicon.place_names.finditer(text):
-            # a place name inside a person the model found is part of the name (李长春)
-            if not any(t.ent_type_ == "PERSON" for t in doc.char_span(start, end, alignment_mode="expand") or ()):
+            tokens = doc.char_span(start, end, alignment_mode="expand") or ()
+            # a place name inside a person the model found is part of the name (李长春), and one that starts
+            # inside a word tagged as no name is a piece of that word (复合肥 holds 合肥)
+            inside_word = (
+                bool(tokens)
+                and tokens[0].idx < start
+                and tokens[0].tag_ not in self.lexicon.proper_name_tags
+                and text[tokens[0].idx : start] not in self.lexicon.glued_place_prefixes  # 奋进新|鹰城
+            )
+            if not inside_word and not any(t.ent_type_ == "PERSON" for t in tokens):
                 yield RuleSpan(start, end, "GPE", "division_list")
         for match in self.zone_re.finditer(text):
             start = self.grow_left(doc, match.start(), blocked)
