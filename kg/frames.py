@@ -26,7 +26,7 @@ from kg.types import ANAPHOR, Mention, Sentence
 FRAMES_FILE = "frames.yaml"
 CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
-NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]+")
+NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%％.]+")  # 75%消毒酒精
 QUOTED = re.compile(r"“[^”]{2,40}”")
 QUOTES = "“”‘’\"'「」『』《》"
 FIGURE = re.compile(r"[0-9.,]+(?:余|多)?(?:万|亿)(?:余|多)?")

@@ -908,3 +908,22 @@ def test_a_name_inside_a_quoted_title_gives_nothing():
     text = "“庆祝建军88周年慰问解放军驻港部队活动”15日在深圳举行,众多企业家向驻港部队捐赠书画作品。"
     entities = [("解放军驻港部队", "ORG"), ("深圳", "GPE"), ("驻港部队", "ORG")]
     assert gifts(analyse(text, entities)) == {}
+
+
+def test_a_percentage_in_goods_and_a_trigger_ending_in_dao():
+    # http://xs-cs.com/news.asp?ID=579&classid=8 (shortened): the givers of the clause before, 75%消毒酒精
+    text = "3月2日下午,江苏知原药业有限公司、无锡市锡山区祥云慈善基金会等爱心企业来到区教育局,捐赠75%消毒酒精120箱。"
+    entities = [("江苏知原药业有限公司", "ORG"), ("无锡市锡山区祥云慈善基金会", "ORG"), ("区教育局", "ORG")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {("江苏知原药业有限公司", "75%消毒酒精"), ("无锡市锡山区祥云慈善基金会", "75%消毒酒精")}
+    # https://wmw.hebiw.com/show-4395.html: 将A捐助到了Y
+    text = "2月24日上午,鹤壁元昊新材料集团有限公司代表一行来到鹤壁市桃源小学,将载满爱心的防疫物资捐助到了市桃源小学。"
+    found = gifts(analyse(text, [("鹤壁元昊新材料集团有限公司", "ORG"), ("鹤壁市桃源小学", "ORG")]))
+    assert found["鹤壁元昊新材料集团有限公司", "防疫物资"]["recipient"] == "市桃源小学"
+
+
+def test_decided_on_the_spot_leaves_the_clause_to_the_giver_before():
+    # https://hssb.fjdaily.com/pc/con/202111/01/content_126568.html
+    text = "今年9月,从浙江回乡探亲的乡贤叶奕相得知后,亲自到学校了解情况,当场决定捐赠价值5万多元的20台计算机及设备。"
+    found = gifts(analyse(text, [("浙江", "GPE"), ("叶奕相", "PERSON")]))
+    assert found["叶奕相", "计算机"]["quantity"] == "20台"
