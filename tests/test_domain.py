@@ -248,6 +248,15 @@ def test_a_count_of_bodies_is_no_name_and_a_person_span_stops_before_peitong(nlp
     assert ("汤杰", "PERSON") in ents
 
 
+def test_words_after_a_title_or_a_name_are_no_part_of_a_person(nlp):
+    # https://xhyy.dlu.edu.cn/info/1015/1831.htm, https://www.hosno7.com/shsqyy/xwdt/1562.jhtml,
+    # http://news.cnnb.com.cn/system/2011/02/09/006834507_01.shtml
+    for text in ("关于附属新华医院党委书记、院长任命的决定", "高桥镇政府新任党委书记来访我院"):
+        assert [e.text for e in nlp(text).ents if e.label_ == "PERSON"] == []
+    people = [e.text for e in nlp("初二下午3时,中河派出所所长董强巡逻经过孙马村附近时").ents if e.label_ == "PERSON"]
+    assert people == ["董强"]
+
+
 def test_a_place_name_inside_a_word_is_no_place(nlp):
     # https://ddsx.com.cn/p35-news/detail/180019.html: 复合肥 (compound fertiliser) holds 合肥
     assert [e.text for e in nlp("西华大学校友为我们捐赠了有机复合肥。").ents if e.label_ == "GPE"] == []
