@@ -36,6 +36,8 @@ def build_graph(
     merged: dict[tuple[str, str, str], dict] = {}
     recorded: set[tuple[tuple[str, str, str], tuple]] = set()  # a list lookup per record would be quadratic
     for item in relations:
+        if item.subject == item.object:
+            continue  # two names resolution made one entity (某县人大常委会 隶属 某县人大): no fact about it
         relation = item.relation
         key = (item.subject, item.object, edge_key(relation.predicate, relation.attrs))
         edge = merged.setdefault(key, {"predicate": relation.predicate, **relation.attrs, "evidence": []})

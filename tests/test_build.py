@@ -14,6 +14,9 @@ from typer.testing import CliRunner
 
 from kg.cli import app
 from kg.export import export_all
+from kg.ingest import split_sentences
+from kg.pipeline import KnowledgeGraphBuilder
+from kg.types import Document
 
 
 def edges(graph: nx.MultiDiGraph, subject: str, predicate: str):
@@ -149,3 +152,12 @@ def test_bad_input_corpus_runs_through(tmp_path, nlp, monkeypatch):
     strict = CliRunner().invoke(app, ["build", str(corpus), "-o", str(tmp_path / "strict"), "--strict"])
     assert strict.exit_code == 1
     assert not os.listdir(out / ".") or all(not p.startswith(".") for p in os.listdir(out))
+
+
+def test_no_entity_is_related_to_itself(nlp):
+    # http://xyrd.henanrd.gov.cn/2023/10-13/187182.html: 罗山县人大常委会 隶属 罗山县人大, and the shortened 人大
+    # joins the one longer name in the document, so the edge would point at its own subject
+    text = "罗山县人大常委会组织部分省、市人大代表赴光山县开展集中视察。\n来源:罗山县人大常委会"
+    doc = Document(id="d", text=text, year=2023, sentences=split_sentences(text))
+    graph = KnowledgeGraphBuilder(nlp).build([doc]).graph
+    assert nx.number_of_selfloops(graph) == 0
