@@ -257,6 +257,12 @@ def test_words_after_a_title_or_a_name_are_no_part_of_a_person(nlp):
     assert people == ["董强"]
 
 
+def test_every_name_of_a_byline_list_is_a_person(nlp):
+    # data/gold/dev-tune.jsonl, dev_94f2c78a2865: names apart by spaces after 记者, to the end of the line
+    found = [e.text for e in nlp("贵州日报天眼新闻记者 葛永智 潘佳本 刘煜妤").ents if e.label_ == "PERSON"]
+    assert found == ["葛永智", "潘佳本", "刘煜妤"]
+
+
 def test_a_place_name_inside_a_word_is_no_place(nlp):
     # https://ddsx.com.cn/p35-news/detail/180019.html: 复合肥 (compound fertiliser) holds 合肥
     assert [e.text for e in nlp("西华大学校友为我们捐赠了有机复合肥。").ents if e.label_ == "GPE"] == []

@@ -29,6 +29,7 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC")
 # Labels of OntoNotes-trained pipelines (zh_core_web_*) mapped onto SCHEMA.md's.
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
+NON_SPACE = re.compile(r"[^ \t\u3000]+")
 COUNT = re.compile(r"[0-9一二三四五六七八九十百千两几多]+(?:个|家|所|名|支)")
 
 
@@ -45,6 +46,7 @@ class EntityPattern:
     id: str
     label: str
     regex: re.Pattern[str]
+    listed: bool = False  # the group `ent` is a list of names apart by spaces, each an entity
 
 
 def load_entity_patterns(path: Path, lexicon: Lexicon) -> list[EntityPattern]:
@@ -56,7 +58,8 @@ def load_entity_patterns(path: Path, lexicon: Lexicon) -> list[EntityPattern]:
     for item in data:
         try:
             source = re.sub(r"\{([A-Z_]+)\}", lambda m: placeholders[m.group(1)], item["regex"])
-            patterns.append(EntityPattern(item["id"], item["label"], re.compile(source, re.MULTILINE)))
+            listed = bool(item.get("list", False))
+            patterns.append(EntityPattern(item["id"], item["label"], re.compile(source, re.MULTILINE), listed))
         except (KeyError, TypeError, re.error) as err:
             raise ValueError(f"{path}: bad pattern {item!r}: {err}") from err
     return patterns
@@ -248,11 +251,16 @@ class DomainEntities:
         for pattern in self.patterns:
             for match in pattern.regex.finditer(text):
                 start, end = match.span("ent")
-                written = text[start:end]
-                keep_as_written = pattern.label != "PERSON" or written.endswith("某") or pattern.id == TITLE_REFERENCE
-                name = written if keep_as_written else self.lexicon.trim_name(written)
-                if name:
-                    yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
+                pieces = NON_SPACE.finditer(text, start, end) if pattern.listed else [match]
+                for piece in pieces:
+                    start = piece.start("ent") if piece is match else piece.start()
+                    written = piece.group("ent") if piece is match else piece.group()
+                    keep_as_written = (
+                        pattern.label != "PERSON" or written.endswith("某") or pattern.id == TITLE_REFERENCE
+                    )
+                    name = written if keep_as_written else self.lexicon.trim_name(written)
+                    if name:
+                        yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
 
     def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
         text = doc.text
