@@ -133,6 +133,7 @@ class Frame:
 class Anaphors:
     words: dict[str, tuple[str, ...]]  # anaphor → the endings of the bodies it may stand for
     before_titles: tuple[str, ...]  # anaphors that count only right before a title
+    person: str = ""  # a pattern of the pronouns that stand for the latest person named (他, 她)
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,7 @@ def load_frames(path: Path | None = None) -> FrameData:
         Anaphors(
             {str(k): tuple(v) for k, v in (anaphors.get("words") or {}).items()},
             tuple(anaphors.get("before_titles") or ()),
+            str(anaphors.get("person") or ""),
         ),
         tuple(data.get("generic_body_predicates") or ()),
     )

@@ -30,3 +30,15 @@ def test_no_stand_in_inside_a_name_after_another_word_or_without_a_body_of_its_k
     text = "正茂集团召开会议。华兴实业有限公司董事长管正兵出席。"
     entities = [("正茂集团", "ORG"), ("华兴实业有限公司", "ORG"), ("管正兵", "PERSON")]
     assert posts(analyse(text, entities)) == {("管正兵", "华兴实业有限公司", "董事长")}
+
+
+def test_he_stands_for_the_latest_person_named():
+    # seeds (GUIDELINES.md): 于是,他带领党员贴告示 → 钱永刚 带领 党员, the evidence where 他 is written
+    text = "为切断疫情传播途径,钱永刚在社区出入口设置了检测站点。于是,他带领党员贴告示、挂横幅、发传单。"
+    relations = analyse(text, [("钱永刚", "PERSON")])
+    lead = next(r for r in relations if r.predicate == "带领")
+    assert (lead.subject.text, lead.object.text) == ("钱永刚", "党员")
+    assert text[lead.evidence.subject_start : lead.evidence.subject_end] == "他"
+    # 他们 and 其他 are no stand-ins
+    relations = analyse("钱永刚在社区值守。其他人带领党员贴告示,他们带领群众。", [("钱永刚", "PERSON")])
+    assert not [r for r in relations if r.predicate == "带领"]
