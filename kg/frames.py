@@ -134,6 +134,7 @@ class Anaphors:
     words: dict[str, tuple[str, ...]]  # anaphor → the endings of the bodies it may stand for
     before_titles: tuple[str, ...]  # anaphors that count only right before a title
     person: str = ""  # a pattern of the pronouns that stand for the latest person named (他, 她)
+    places: dict[str, tuple[str, ...]] = field(default_factory=dict)  # 该村 → the endings of the places it stands for
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ def load_frames(path: Path | None = None) -> FrameData:
             {str(k): tuple(v) for k, v in (anaphors.get("words") or {}).items()},
             tuple(anaphors.get("before_titles") or ()),
             str(anaphors.get("person") or ""),
+            {str(k): tuple(v) for k, v in (anaphors.get("places") or {}).items()},
         ),
         tuple(data.get("generic_body_predicates") or ()),
     )

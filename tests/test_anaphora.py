@@ -42,3 +42,12 @@ def test_he_stands_for_the_latest_person_named():
     # 他们 and 其他 are no stand-ins
     relations = analyse("钱永刚在社区值守。其他人带领党员贴告示,他们带领群众。", [("钱永刚", "PERSON")])
     assert not [r for r in relations if r.predicate == "带领"]
+
+
+def test_gaicun_stands_for_the_latest_village_named():
+    # the shape of village reports (记者来到某村。该村党支部书记某某介绍…): the post is held in that village
+    text = "记者来到东风村采访。该村党支部书记张三介绍,全村有300户。"
+    relations = analyse(text, [("东风村", "GPE"), ("张三", "PERSON")])
+    post = next(r for r in relations if r.predicate == "任职")
+    assert (post.subject.text, post.object.text, post.attrs["title"]) == ("张三", "东风村", "党支部书记")
+    assert text[post.evidence.object_start : post.evidence.object_end] == "该村"
