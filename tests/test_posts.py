@@ -142,3 +142,15 @@ def test_titles_joined_by_jian_before_a_name():
         (r.subject.text, r.object.text, r.attrs["title"]) for r in analyse(text, entities) if r.predicate == "任职"
     }
     assert posts == {("陈华武", "汉中市工商联", "副主席"), ("何国辉", "市红十字会", "副秘书长")}
+
+
+def test_xianwei_and_xi_state_a_post():
+    # constructed in the shape of résumés and police reports: 张三现为某大学教授, 王某系某公司员工
+    relations = analyse("张伟现为南京大学教授。", [("张伟", "PERSON"), ("南京大学", "ORG")])
+    assert {(r.subject.text, r.object.text, r.attrs["title"]) for r in relations if r.predicate == "任职"} == {
+        ("张伟", "南京大学", "教授")
+    }
+    relations = analyse("王某系某某物流有限公司员工。", [("王某", "PERSON"), ("某某物流有限公司", "ORG")])
+    assert {(r.subject.text, r.object.text) for r in relations if r.predicate == "任职"} == {
+        ("王某", "某某物流有限公司")
+    }
