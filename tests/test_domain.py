@@ -255,6 +255,9 @@ def test_words_after_a_title_or_a_name_are_no_part_of_a_person(nlp):
         assert [e.text for e in nlp(text).ents if e.label_ == "PERSON"] == []
     people = [e.text for e in nlp("初二下午3时,中河派出所所长董强巡逻经过孙马村附近时").ents if e.label_ == "PERSON"]
     assert people == ["董强"]
+    # http://news.guhantai.com/gn/2023/0824/100038976.html
+    people = [e.text for e in nlp("迅速向胡集派出所所长张磊进行了汇报。").ents if e.label_ == "PERSON"]
+    assert people == ["张磊"]
 
 
 def test_every_name_of_a_byline_list_is_a_person(nlp):
