@@ -217,12 +217,12 @@ class FrameReader:
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues + frame.purchase_words)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
         self.listing_re = re.compile(f"[^,，。；;]{{0,8}}?(?:{alternation(frame.listing_words)})")
-        # 他捐赠的物资共包括…: an attributive trigger whose goods are listed right after
         # 这批捐赠物资包括…: the goods of the document's latest gift, named before only by a collective word
         self.goods_anaphor_re = re.compile(
             f"(?P<phrase>(?:{alternation(frame.goods_anaphors)})[\u4e00-\u9fff]{{0,4}}?"
             f"(?:{alternation(frame.collective_heads)}))[^,，。；;]{{0,3}}?(?:{alternation(frame.listing_words)})"
         )
+        # 他捐赠的物资共包括…: an attributive trigger whose goods are listed right after
         self.attributive_listing_re = re.compile(
             f"的(?:{alternation(frame.collective_heads)})[^,，。；;]{{0,3}}?(?:{alternation(frame.listing_words)})"
         )
