@@ -30,7 +30,7 @@ LABELS = ("PERSON", "ORG", "GPE", "LOC")
 MODEL_LABELS = {"PERSON": "PERSON", "PER": "PERSON", "ORG": "ORG", "GPE": "GPE", "LOC": "LOC", "FAC": "LOC"}
 MAX_NAME_PREFIX = 20
 NON_SPACE = re.compile(r"[^ \t\u3000]+")
-COUNT = re.compile(r"[0-9一二三四五六七八九十百千两几多]+(?:个|家|所|名|支)")
+COUNT = re.compile(r"[0-9一二三四五六七八九十百千两几多]+(?:个|家|所|名|支|箱|批|车|辆|件|袋|台)")
 
 
 @dataclass(frozen=True)
@@ -130,6 +130,7 @@ class DomainEntities:
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
             and ent.text not in self.lexicon.not_names
+            and not COUNT.fullmatch(ent.text)  # 3600个: a count the model took for a name
         ]
         rule_spans = filter_spans_chars(self.find(doc) + list(self.bracketed_companies(model_spans, text)))
         covered = {i for r in rule_spans for i in range(r.start, r.end)}
