@@ -927,3 +927,13 @@ def test_decided_on_the_spot_leaves_the_clause_to_the_giver_before():
     text = "今年9月,从浙江回乡探亲的乡贤叶奕相得知后,亲自到学校了解情况,当场决定捐赠价值5万多元的20台计算机及设备。"
     found = gifts(analyse(text, [("浙江", "GPE"), ("叶奕相", "PERSON")]))
     assert found["叶奕相", "计算机"]["quantity"] == "20台"
+
+
+def test_a_reporter_in_a_byline_gives_nothing_and_a_demonstrative_is_no_goods():
+    # http://bagf.sznews.com/content/2015-08/18/content_12103947.htm (shortened): (记者X) is the byline
+    text = "新华网深圳8月16日电(记者王雨坤)众多企业家向驻港部队捐赠书画作品。"
+    assert gifts(analyse(text, [("王雨坤", "PERSON"), ("驻港部队", "ORG")])) == {}
+    # http://szb.wxrb.com/jnwb/content/202501/19/content_255594.html (shortened): 这几件…衣服 → 衣服
+    text = "高二年级的裴苗说了很多。她和妈妈决定把这几件好看的衣服捐给有需要的人。"
+    found = gifts(analyse(text, [("裴苗", "PERSON")]))
+    assert set(found) == {("裴苗", "衣服")} and found["裴苗", "衣服"]["recipient"] == "有需要的人"
