@@ -260,7 +260,9 @@ class FrameReader:
             if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
                 names = self.donors(text, entities, lo, hi)
-                carried = [] if speech else names or carried
+                # a clause of a speaker's or of unnamed givers (社会各界爱心企业纷纷…) carries no earlier giver on
+                unnamed = text[lo:hi].lstrip().startswith(self.frame.unnamed_subjects)
+                carried = [] if speech or (unnamed and not names) else names or carried
                 ends_with_name = any(e == len(text[:hi].rstrip()) for _, e, m in entities if m in names)
                 listed = [*listed, *names] if names and ends_with_name else []
                 if not self.value_start_re.match(text, lo):  # 猪肉1000斤,价值2万元,…: the value is of the goods before

@@ -801,6 +801,9 @@ def test_a_call_for_donations_is_no_gift():
     # http://whysw.org/m/view.php?aid=75664
     text = "10月中旬,汉中市阳光公益协会和市红十字会及时向社会发起向捐赠防疫物资倡议,社会各界爱心企业积极响应。"
     assert gifts(analyse(text, [("汉中市阳光公益协会", "ORG"), ("市红十字会", "ORG")])) == {}
+    # and the unnamed givers who answer it give on their own, not the callers
+    text = "汉中市阳光公益协会及时向社会发起向捐赠防疫物资倡议,社会各界爱心企业纷纷伸出援手,积极捐赠防疫物资。"
+    assert gifts(analyse(text, [("汉中市阳光公益协会", "ORG")])) == {}
 
 
 def test_the_bodies_whose_care_a_visitor_brings_are_no_givers():
