@@ -17,7 +17,7 @@ from kg.frames import Anaphors
 from kg.lexicon import alternation
 from kg.types import ANAPHOR, Mention, Sentence
 
-# The ORG and PERSON mentions an anaphor may stand for: the latest few only, so memory per document stays bounded.
+# The ORG, PERSON and GPE mentions an anaphor may stand for: the latest few only, so memory per document stays bounded.
 EARLIER_MENTIONS = 32
 REMEMBERED = ("ORG", "PERSON", "GPE")
 

@@ -154,26 +154,9 @@ class Extractor:
             if body.source != GENERIC_ORG or relation.predicate not in self.generic_body_predicates:
                 kept.append(relation)
                 continue
-            kind = next(
-                (
-                    body.text[:n]
-                    for n in range(len(body.text) - 1, 0, -1)
-                    if body.text[:n] in self.lexicon.generic_places
-                ),
-                "",
-            )
-            place = next(
-                (
-                    m
-                    for m in reversed(entities)
-                    if m.end <= body.start
-                    and m.label in ("GPE", "LOC")
-                    and kind
-                    and m.text.endswith(kind)
-                    and len(m.text) > len(kind)
-                ),
-                None,
-            )
+            kind = self.lexicon.generic_body_place(body.text)
+            earlier = (m for m in reversed(entities) if m.end <= body.start and m.label in ("GPE", "LOC"))
+            place = next((m for m in earlier if kind and m.text.endswith(kind) and m.text != kind), None)
             if place is not None:
                 attrs = dict(relation.attrs)
                 if "title" in attrs:
@@ -468,8 +451,10 @@ def name_parts(
         if label in ("GPE", "LOC") and inside_common_word(name, start, position, end, lexicon):
             position = end  # 农业农村局, 市场监督管理局, 乡村振兴局, 市民服务中心: a word, no place
             continue
-        if label == "ORG" and suffix not in lexicon.party_suffixes and index.words.longest_at(name, end) in (
-            lexicon.company_endings
+        if (
+            label == "ORG"
+            and suffix not in lexicon.party_suffixes
+            and index.words.longest_at(name, end) in lexicon.company_endings
         ):
             position = end  # 某某局集团有限公司, 某某集团有限公司: one company, no body inside another
             continue

@@ -241,6 +241,7 @@ class FrameReader:
         matches: list[FrameMatch] = []
         carried = discourse.carried.get(self.frame.id, [])
         listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
+        quoted = [q.span() for q in QUOTED.finditer(text)]  # titles in quotes: no giver inside them
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
             triggers = [
@@ -259,7 +260,7 @@ class FrameReader:
             )
             if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
-                names = self.donors(text, entities, lo, hi)
+                names = self.donors(text, entities, lo, hi, quoted)
                 # a clause of a speaker's or of unnamed givers (社会各界爱心企业纷纷…) carries no earlier giver on
                 unnamed = text[lo:hi].lstrip().startswith(self.frame.unnamed_subjects)
                 carried = [] if speech or (unnamed and not names) else names or carried
@@ -270,7 +271,7 @@ class FrameReader:
                 continue
             start = lo
             for trigger in triggers:
-                own = self.donors(text, entities, start, trigger.start())
+                own = self.donors(text, entities, start, trigger.start(), quoted)
                 own_end = max((e for _, e, m in entities if m in own), default=start)
                 if own and listed and text.startswith("等", own_end):
                     own = [*listed, *own]
@@ -399,15 +400,17 @@ class FrameReader:
             items += self.following_items(text, entities, items, hi)
         return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
 
-    def donors(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> list[Mention]:
+    def donors(
+        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, quoted: list[tuple[int, int]]
+    ) -> list[Mention]:
         """The giver before ``hi``: the last PERSON/ORG before the first recipient or channel cue that has one
-        before it, with the entities coordinated before it (A、B和C)."""
+        before it, with the entities coordinated before it (A、B和C); none inside the ``quoted`` titles of the
+        sentence (“庆祝建军88周年慰问驻港部队活动”)."""
         receiving = list(self.receiving_re.finditer(text, lo, hi))
         if receiving:
             lo = receiving[-1].end()
         modifiers = [p.span() for p in self.not_donor_phrase_re.finditer(text, lo, hi)]
-        # “庆祝建军88周年慰问驻港部队活动”: a name inside a quoted title gives nothing
-        modifiers += [q.span() for q in QUOTED.finditer(text, 0, hi)]
+        modifiers += [q for q in quoted if q[1] <= hi]
         candidates = [
             (s, e, m)
             for s, e, m in entities

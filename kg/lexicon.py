@@ -251,6 +251,16 @@ class Lexicon:
         return longest_first(w for w in self.name_stop_words if len(w) > 1)
 
     @cached_property
+    def _org_ending_re(self) -> re.Pattern[str]:
+        return re.compile(f"(?:{alternation(self.org_suffixes)})$")
+
+    def generic_body_place(self, name: str) -> str:
+        """The generic place word a body is named by alone (社区党支部 → 社区, 村党支部 → 村), else ""."""
+        ending = self._org_ending_re.search(name)
+        place = name[: ending.start()] if ending else ""
+        return place if place in self.generic_places else ""
+
+    @cached_property
     def _place_modifiers(self) -> tuple[str, ...]:
         return longest_first(self.place_modifiers)
 

@@ -73,8 +73,7 @@ class Resolver:
                 return main_zone + text[short.end() :]
             if text in self.lexicon.zone_bodies:
                 return main_zone + text
-        suffix = self.org_suffix_re.search(text)
-        if mention.label == "ORG" and suffix and text[: suffix.start()] in self.lexicon.generic_places:
+        if mention.label == "ORG" and self.lexicon.generic_body_place(text):
             before = [m for m in context if m.label in ("GPE", "LOC") and m.end <= mention.start]
             place = before[-1].text if before else mention.doc_id
             return f"{text}（{self.lexicon.aliases.get(place, place)}）"
