@@ -132,7 +132,7 @@ class DomainEntities:
             and ent.text not in self.lexicon.not_names
             and not COUNT.fullmatch(ent.text)  # 3600个: a count the model took for a name
         ]
-        rule_spans = filter_spans_chars(self.find(doc) + list(self.bracketed_companies(model_spans, text)))
+        rule_spans = filter_spans_chars(self.find(doc, text) + list(self.bracketed_companies(model_spans, text)))
         covered = {i for r in rule_spans for i in range(r.start, r.end)}
         kept = rule_spans + [m for m in model_spans if covered.isdisjoint(range(m.start, m.end))]
         kept = self.join_place_prefixes(sorted(kept, key=lambda span: span.start))
@@ -163,8 +163,7 @@ class DomainEntities:
             if match and (place in self.lexicon.place_names or place in self.lexicon.bracketed_places):
                 yield RuleSpan(span.start, match.end(), "ORG", "bracketed_company")
 
-    def find(self, doc: Doc) -> list[RuleSpan]:
-        text = doc.text
+    def find(self, doc: Doc, text: str) -> list[RuleSpan]:
         persons = filter_spans_chars(list(self.find_patterns(text)))
         # A name never grows over a person the patterns found (党员赵某驾驶… is no place name).
         blocked = {i for span in persons for i in range(span.start, span.end)}
@@ -191,10 +190,10 @@ class DomainEntities:
             elif prefix in self.lexicon.generic_places:
                 # 社区党支部: no name of its own, yet a body resolution can pin to the place written before it.
                 found.append(RuleSpan(start, match.end(), "ORG", GENERIC_ORG))
-        found.extend(self.find_enumerated_orgs(doc, blocked))
+        found.extend(self.find_enumerated_orgs(doc, text, blocked))
         for match in self.standalone_org_re.finditer(text):
             found.append(RuleSpan(match.start(), match.end(), "ORG", "standalone_org"))
-        found.extend(self.find_places(doc, blocked))
+        found.extend(self.find_places(doc, text, blocked))
         return found
 
     def relabelled(self, span: RuleSpan, text: str) -> RuleSpan:
@@ -232,8 +231,7 @@ class DomainEntities:
             self.media_cue_before_re.search(text, max(0, start - 8), start)
         )
 
-    def find_enumerated_orgs(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
-        text = doc.text
+    def find_enumerated_orgs(self, doc: Doc, text: str, blocked: set[int]) -> Iterable[RuleSpan]:
         for match in self.enumeration_re.finditer(text):
             item_start = match.start(1)
             for item in match.group(1).split("、"):
@@ -263,8 +261,7 @@ class DomainEntities:
                     if name:
                         yield self.trimmed(RuleSpan(start, start + len(name), pattern.label, pattern.id), text)
 
-    def find_places(self, doc: Doc, blocked: set[int]) -> Iterable[RuleSpan]:
-        text = doc.text
+    def find_places(self, doc: Doc, text: str, blocked: set[int]) -> Iterable[RuleSpan]:
         for start, end in self.lexicon.place_names.finditer(text):
             tokens = doc.char_span(start, end, alignment_mode="expand") or ()
             # a place name inside a person the model found is part of the name (李长春), and one that starts
