@@ -61,6 +61,7 @@ class RelationRule:
     located_endings: tuple[str, ...] = ()  # name_parts: bodies with these endings lie in their place prefix
     split_endings: tuple[str, ...] = ()  # name_parts: bodies parted from their place even right after it
     endings: tuple[str, ...] = ()  # name_parts: organisation endings beside the name grammar's (人大, 调研组)
+    stationed_cues: tuple[str, ...] = ()  # name_parts: 某局驻某社区工作组 belongs to 某局 and lies in 某社区
 
 
 RULE_KINDS = ("pattern", "name_parts")
@@ -511,6 +512,10 @@ def name_part_relations(
     for mention in mentions:
         if mention.label not in ("ORG", "GPE", "LOC") or COUNTED.search(mention.text):
             continue  # 高新区6个产业园区, 24个行政村: a count of places, not a name with parts
+        cue = stationed_cue(mention, rule.stationed_cues if rule else ())
+        if cue:
+            relations += stationed_relations(doc, sentence, mention, cue, lexicon, split, extra, rule_id)
+            continue
         parts = name_parts(mention.text, lexicon, split, extra, org=mention.label == "ORG")
         pieces = [
             p
@@ -545,3 +550,47 @@ def name_part_relations(
             predicate = "隶属" if inner.label == "ORG" and outer.label in ("ORG", "GPE") and not business else "位于"
             relations.append(Relation(inner, predicate, outer, evidence(sentence, inner, outer, rule_id)))
     return relations
+
+
+def stationed_cue(mention: Mention, cues: tuple[str, ...]) -> tuple[int, int] | None:
+    """Where a body's name says it is stationed elsewhere (某县|驻|某市工作组): the cue's span, with an owner
+    of two characters or more before it and a unit after it; None for other names."""
+    if mention.label != "ORG":
+        return None
+    for cue in cues:
+        at = mention.text.find(cue, 2)
+        if 0 < at < len(mention.text) - len(cue) - 2:
+            return at, at + len(cue)
+    return None
+
+
+def stationed_relations(
+    doc: Document,
+    sentence: Sentence,
+    mention: Mention,
+    cue: tuple[int, int],
+    lexicon: Lexicon,
+    split: tuple[str, ...],
+    extra: tuple[str, ...],
+    rule_id: str,
+) -> list[Relation]:
+    """某市生态环境局驻某区某社区工作组: the unit 隶属 its owner (the name before 驻) and 位于 the last place
+    after 驻, whose places lie in each other as in any name."""
+
+    def node(start: int, end: int, label: str) -> Mention:
+        text = mention.text[start:end]
+        return Mention(doc.id, mention.start + start, mention.start + end, label, text, sentence.index, NAME_PARTS)
+
+    owner_parts = name_parts(mention.text[: cue[0]], lexicon, split, extra, org=True)
+    owner = node(0, cue[0], owner_parts[-1][2] if owner_parts and owner_parts[-1][2] == "GPE" else "ORG")
+    edges = [(mention, "隶属", owner)]
+    after = mention.text[cue[1] :]
+    places = [
+        node(cue[1] + start, cue[1] + end, label)
+        for start, end, label in name_parts(after, lexicon, split, extra, org=True)
+        if label in ("GPE", "LOC") and end - start >= 2 and after[start:end] not in lexicon.generic_places
+    ]
+    if places:
+        edges.append((mention, "位于", places[-1]))
+        edges += [(inner, "位于", outer) for outer, inner in zip(places, places[1:], strict=False)]
+    return [Relation(inner, verb, outer, evidence(sentence, inner, outer, rule_id)) for inner, verb, outer in edges]

@@ -255,6 +255,12 @@ class FrameReader:
                 )
                 and not self.purchased(text, t.end(), hi)
             ]
+            # (捐款捐物: the second word is the first's, not a gift of its own)
+            triggers = [
+                t
+                for k, t in enumerate(triggers)
+                if not self.inside_goods(text, triggers, k, lo) and not (k and triggers[k - 1].end() == t.start())
+            ]
             blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
                 text, lo, next_clause_end(text, hi)
             )
@@ -296,6 +302,13 @@ class FrameReader:
             if matches:  # listed once
                 discourse.collective_gift[self.frame.id] = None
         return matches
+
+    def inside_goods(self, text: str, triggers: list[re.Match[str]], k: int, lo: int) -> bool:
+        """将党员捐款统一交给Y: trigger ``k`` stands between 将/把 and a later trigger that takes its goods before
+        it (交给, 捐给), so it names the goods, not a gift of its own."""
+        if k + 1 == len(triggers) or not triggers[k + 1].group().endswith(self.frame.recipient_after):
+            return False
+        return bool(self.item_cue_re.search(text, triggers[k - 1].end() if k else lo, triggers[k].start()))
 
     def listed_later(
         self, sentence: Sentence, entities: list[tuple[int, int, Mention]], gift: FrameMatch
@@ -364,7 +377,9 @@ class FrameReader:
                 cue = self.purchase_re.search(text, max(lo, donor_end), trigger.start())
                 bought = cue is not None
             if cue:
-                items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), trigger.start()))
+                # 将A统一通过微信平台捐给Y: a channel or recipient cue ends the goods
+                end = next((c.start() for c in self.cues(text, entities, cue.end(), trigger.start())), trigger.start())
+                items = self.items(text, entities, cue.end(), self.trim_adverbs(text, cue.end(), end))
             if not items or cue.start() < lo:  # 将A…拿出来,B和C无偿赠送给Y: the trigger's own clause lists more
                 before = max(start, donor_end, lo)
                 items += self.items(
@@ -491,6 +506,13 @@ class FrameReader:
         return attrs
 
     def recipient_after(self, text: str, lo: int, hi: int) -> str | None:
+        # 交给社区党委向区红十字捐款: the goods are passed on; the recipient is the one the last giving reaches
+        onward = self.trigger_re.search(text, lo, hi)
+        if onward:
+            passed = [
+                c for c in self.cue_re.finditer(text, lo, onward.start()) if c.group() in self.frame.recipient_cues
+            ]
+            lo, hi = (passed[-1].end(), onward.start()) if passed else (lo, hi)
         phrase = text[lo:hi]
         phrase = re.split(r"手中|手里|用于|用以|，|,", phrase)[0]
         phrase = phrase.removeprefix("了").removesuffix("的")
@@ -519,14 +541,22 @@ class FrameReader:
         hi = stop.start() if stop else hi
         # 捐赠食品2761箱、共计捐赠价值40万元: another trigger ends the list (it opens a frame of its own); 价值N元的
         # 捐赠物资 only names the goods
-        another = next((t for t in self.trigger_re.finditer(text, lo + 1, hi) if not self.attributive(text, t)), None)
+        # (将党员捐款交给Y: a money trigger that ends the phrase is the goods' noun)
+        another = next(
+            (
+                t
+                for t in self.trigger_re.finditer(text, lo + 1, hi)
+                if not self.attributive(text, t) and not (t.end() == hi and t.group() in self.frame.money_triggers)
+            ),
+            None,
+        )
         hi = self.trim_adverbs(text, lo, another.start()) if another else hi
         entity_start = min(
             (s for s, e, m in entities if (lo <= s < hi or lo < e <= hi) and not self.brand(text, s, e, m, hi)),
             default=hi,
         )
         hi = min(hi, entity_start)
-        while hi > lo and text[hi - 1] in " ,，、…":
+        while hi > lo and text[hi - 1] in " ,，、…“”":  # “某某捐20万元”、“…: quotes around a pledge
             hi -= 1
         items: list[Item] = []
         position = lo
@@ -639,6 +669,9 @@ class FrameReader:
             return Item(start + figure.end(), end, noun[figure.end() :], money=True, value=figure.group())
         if noun.endswith(self.frame.collective_heads) and noun.startswith("等"):
             return None
+        said = next((w for w in self.frame.money_triggers if noun.endswith(w)), None)
+        if said:  # 党员自发捐款: the money is named by its own word (SCHEMA.md: 捐款)
+            return Item(end - len(said), end, said, money=True, value=value, quantity=quantity)
         money = noun.endswith(self.frame.money_words + self.frame.money_endings)
         return Item(start, end, noun, money=money, value=value, quantity=quantity)
 

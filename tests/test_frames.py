@@ -940,3 +940,62 @@ def test_a_reporter_in_a_byline_gives_nothing_and_a_demonstrative_is_no_goods():
     text = "高二年级的裴苗说了很多。她和妈妈决定把这几件好看的衣服捐给有需要的人。"
     found = gifts(analyse(text, [("裴苗", "PERSON")]))
     assert set(found) == {("裴苗", "衣服")} and found["裴苗", "衣服"]["recipient"] == "有需要的人"
+
+
+# Shapes of the development set's third round (dev-tune).
+
+
+def test_money_passed_on_with_jiang_jiaogei_is_one_gift_to_the_last_recipient():
+    # http://www.czlyxf.gov.cn/News/Details?id=24801
+    text = "凤凰社区国粹艺术团、金地大酒店、同济门诊部等党支部,将党员自发捐款统一交给社区党委向区红十字捐款。"
+    entities = [
+        ("凤凰社区国粹艺术团", "ORG"),
+        ("金地大酒店", "ORG"),
+        ("同济门诊部", "ORG"),
+        ("社区党委", "ORG"),
+        ("区红十字", "ORG"),
+    ]
+    found = gifts(analyse(text, entities))
+    for donor in ("凤凰社区国粹艺术团", "金地大酒店", "同济门诊部"):
+        assert found[donor, "捐款"]["recipient"] == "区红十字"
+    assert {item for _, item in found} == {"捐款"}
+    # a channel between the goods after 将 and 捐给 ends the goods
+    text = "2月6日社区党委将党员捐款统一通过微信平台捐给区红十字会。"
+    found = gifts(analyse(text, [("社区党委", "ORG"), ("区红十字会", "ORG")]))
+    assert set(found) == {("社区党委", "捐款")}
+    attrs = found["社区党委", "捐款"]
+    assert (attrs["channel"], attrs["recipient"]) == ("微信平台", "区红十字会")
+
+
+def test_pledges_in_quotes_with_juan_and_a_bare_amount():
+    # http://mmsk.com/html/18/21/21233/1.htm
+    text = "“吴雄清捐20万元”、“刘世荣捐20万元”……这是永乐村委会筹资动员会现场的一幕。"
+    found = gifts(analyse(text, [("吴雄清", "PERSON"), ("刘世荣", "PERSON"), ("永乐村委会", "ORG")]))
+    assert {donor for donor, _ in found} == {"吴雄清", "刘世荣"}
+    assert all(attrs["amount"] == "20万元" for attrs in found.values())
+
+
+def test_juankuan_juanwu_states_one_call_not_two_gifts():
+    # http://m.kcqsx.com/zhanjiang/202002/871340.html
+    text = "连日来,徐闻县工商联积极发动各商会组织和广大徐闻商人踊跃为抗击疫情捐款捐物。"
+    assert ("徐闻县工商联", "捐物") not in gifts(analyse(text, [("徐闻县工商联", "ORG")]))
+
+
+def test_a_team_stationed_in_a_place_belongs_to_its_sender_and_is_located_there():
+    # http://jingzhou.cjyun.org/p/287460.html; http://m.kcqsx.com/zhanjiang/202002/871340.html
+    name = "荆州市生态环境局驻沙市区植物园社区工作组"
+    edges = {(r.subject.text, r.predicate, r.object.text) for r in analyse(name + "协助社区工作。", [(name, "ORG")])}
+    assert {(name, "隶属", "荆州市生态环境局"), (name, "位于", "植物园社区"), ("植物园社区", "位于", "沙市区")} <= edges
+    name = "徐闻县驻海口疫情防控工作组"
+    edges = {(r.subject.text, r.predicate, r.object.text) for r in analyse("捐款给" + name + "。", [(name, "ORG")])}
+    assert {(name, "隶属", "徐闻县"), (name, "位于", "海口")} <= edges
+
+
+def test_a_cooperative_is_located_in_its_place():
+    # http://m.kcqsx.com/zhanjiang/202002/871340.html
+    name = "徐闻县连香农产品农民专业合作社"
+    edges = {
+        (r.subject.text, r.predicate, r.object.text)
+        for r in analyse(name + "董事长吴建连捐赠菠萝2吨。", [(name, "ORG"), ("吴建连", "PERSON")])
+    }
+    assert (name, "位于", "徐闻县") in edges
