@@ -374,7 +374,9 @@ class FrameReader:
         if word.endswith(self.frame.recipient_after):
             cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
             if cue is None:
-                cue = self.purchase_re.search(text, max(lo, donor_end), trigger.start())
+                # 购买到一批A,捐赠给Y: goods bought in the clause before one that opens with the trigger
+                opens = not text[lo : self.trim_adverbs(text, lo, trigger.start())].strip(" ,，")
+                cue = self.purchase_re.search(text, donor_end if opens else max(lo, donor_end), trigger.start())
                 bought = cue is not None
             if cue:
                 # 将A统一通过微信平台捐给Y: a channel or recipient cue ends the goods

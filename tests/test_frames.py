@@ -999,3 +999,19 @@ def test_a_cooperative_is_located_in_its_place():
         for r in analyse(name + "董事长吴建连捐赠菠萝2吨。", [(name, "ORG"), ("吴建连", "PERSON")])
     }
     assert (name, "位于", "徐闻县") in edges
+
+
+def test_goods_bought_in_the_clause_before_one_opening_with_the_trigger_are_the_gift():
+    # http://m.kcqsx.com/zhanjiang/202002/871340.html
+    text = "县工商联副会长李世东通过各种渠道购买到一批N95口罩,捐赠给徐闻县公安局的一线公安干警。"
+    found = gifts(analyse(text, [("县工商联", "ORG"), ("李世东", "PERSON"), ("徐闻县公安局", "ORG")]))
+    assert set(found) == {("李世东", "N95口罩")}
+    assert found["李世东", "N95口罩"]["quantity"] == "一批"
+    assert found["李世东", "N95口罩"]["recipient"].startswith("徐闻县公安局")
+
+
+def test_the_owner_of_the_bodies_that_give_is_no_giver():
+    # http://m.kcqsx.com/zhanjiang/202002/871340.html
+    text = "徐闻县工商联(总商会)所属各商会也纷纷捐款,深圳市徐闻商会捐款20万元。"
+    entities = [("徐闻县工商联", "ORG"), ("总商会", "ORG"), ("深圳市徐闻商会", "ORG")]
+    assert {donor for donor, _ in gifts(analyse(text, entities))} == {"深圳市徐闻商会"}
