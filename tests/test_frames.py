@@ -315,6 +315,12 @@ RULE_CASES = [
         ("王士豪", "带领", "党员志愿者"),
     ),
     (
+        "lead_under_led_first",  # http://www.czlyxf.gov.cn/News/Details?id=24801
+        "社区党员在党委副书记李昌霞带领下,自发向本次抗击疫情捐款。",
+        [("李昌霞", "PERSON")],
+        ("李昌霞", "带领", "党员"),
+    ),
+    (
         "byline_reporter",
         "2021-10-10 10:27:49 作者:乔栋 付明丽 郑洋洋",
         [("乔栋", "PERSON"), ("付明丽", "PERSON"), ("郑洋洋", "PERSON")],
@@ -385,6 +391,13 @@ def test_each_rule_fires(rule, text, entities, expected):
 def test_every_rule_and_frame_id_has_a_case():
     ids = {rule.id for rule in load_rules()} | {frame.id for frame in load_frames().frames}
     assert ids == {case[0] for case in RULE_CASES}
+
+
+def test_a_person_leads_the_group_he_comes_with():
+    # http://www.suixi.gov.cn/gzzwz/wtzrmzf/gzdt/content/post_1597688.html
+    text = "4月11日,县委常委、副县长陶媚携调研组到乌塘镇调研乡村振兴及疫情防控工作。"
+    led = {(r.subject.text, r.object.text) for r in analyse(text, [("陶媚", "PERSON"), ("乌塘镇", "GPE")])}
+    assert ("陶媚", "调研组") in led
 
 
 def test_a_date_between_a_person_and_the_verb_of_a_post():
