@@ -43,10 +43,10 @@ def test_eval_reports_a_bad_gold_file(tmp_path):
     assert "bad.jsonl" in result.output
 
 
-# The held-out half of the development set: floors just under what the default pipeline reaches on it (27
-# documents since the second round of annotation; issue 7's bar is dev-test entity strict F1 ≥ 0.80, ORG ≥ 0.75,
+# The held-out half of the development set: floors just under what the default pipeline reaches on it (43
+# documents since the fourth round of annotation; issue 7's bar is dev-test entity strict F1 ≥ 0.80, ORG ≥ 0.75,
 # PERSON ≥ 0.90); a drop below fails CI.
-DEV_TEST_FLOORS = {"overall": 0.83, "ORG": 0.78, "PERSON": 0.92}
+DEV_TEST_FLOORS = {"overall": 0.81, "ORG": 0.78, "PERSON": 0.91}
 
 
 def test_eval_compares_demo_dev_tune_and_dev_test_and_hides_dev_test_errors(tmp_path, nlp, monkeypatch):
