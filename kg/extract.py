@@ -449,6 +449,9 @@ def name_parts(
             continue
         label = index.labels[suffix]
         end = position + len(suffix)
+        if name[position - 1 : position] in "(（" and name[end : end + 1] in ")）":
+            position = end + 1  # 某某(集团)有限公司: a bracketed word is part of the name, no body of its own
+            continue
         if label in ("GPE", "LOC") and inside_common_word(name, start, position, end, lexicon):
             position = end  # 农业农村局, 市场监督管理局, 乡村振兴局, 市民服务中心: a word, no place
             continue

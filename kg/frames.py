@@ -17,6 +17,7 @@ The reader returns plain :class:`FrameMatch` records; extraction turns them into
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -74,6 +75,7 @@ class Frame:
     weak_triggers: tuple[str, ...]
     goods_triggers: tuple[str, ...]
     money_triggers: tuple[str, ...]
+    money_idioms: tuple[str, ...]
     money_words: tuple[str, ...]
     money_endings: tuple[str, ...]
     money_default: tuple[str, str]
@@ -242,6 +244,7 @@ class FrameReader:
         carried = discourse.carried.get(self.frame.id, [])
         listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
         quoted = [q.span() for q in QUOTED.finditer(text)]  # titles in quotes: no giver inside them
+        givers = {id(m) for _, _, m in self.not_sourced(text, entities)}
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
             triggers = [
@@ -255,18 +258,22 @@ class FrameReader:
                 )
                 and not self.purchased(text, t.end(), hi)
             ]
-            # (捐款捐物: the second word is the first's, not a gift of its own)
+            # (捐款捐物: the second word is the first's, not a gift of its own; 慷慨解囊捐赠物资: the idiom is the
+            # manner of the gift that follows)
+            idioms = self.frame.money_idioms
             triggers = [
                 t
                 for k, t in enumerate(triggers)
-                if not self.inside_goods(text, triggers, k, lo) and not (k and triggers[k - 1].end() == t.start())
+                if not self.inside_goods(text, triggers, k, lo)
+                and not (k and triggers[k - 1].end() == t.start() and triggers[k - 1].group() not in idioms)
+                and not (t.group() in idioms and k + 1 < len(triggers) and triggers[k + 1].start() == t.end())
             ]
             blocked = self.blocking_re.search(text, lo, hi) or self.refusal_re.search(
                 text, lo, next_clause_end(text, hi)
             )
             if not triggers or blocked:
                 speech = text[lo:hi].rstrip("“”\"' ").endswith(self.frame.speech_verbs)
-                names = self.donors(text, entities, lo, hi, quoted)
+                names = self.donors(text, entities, lo, hi, quoted, givers)
                 # a clause of a speaker's or of unnamed givers (社会各界爱心企业纷纷…) carries no earlier giver on
                 unnamed = text[lo:hi].lstrip().startswith(self.frame.unnamed_subjects)
                 carried = [] if speech or (unnamed and not names) else names or carried
@@ -277,7 +284,7 @@ class FrameReader:
                 continue
             start = lo
             for trigger in triggers:
-                own = self.donors(text, entities, start, trigger.start(), quoted)
+                own = self.donors(text, entities, start, trigger.start(), quoted, givers)
                 own_end = max((e for _, e, m in entities if m in own), default=start)
                 if own and listed and text.startswith("等", own_end):
                     own = [*listed, *own]
@@ -372,7 +379,8 @@ class FrameReader:
         items: list[Item] = []
         bought = False  # 购买了A、B送到Y: goods bought to be given, as after 将
         if word.endswith(self.frame.recipient_after):
-            cue = self.item_cue_re.search(text, max(0, donor_end), trigger.start())
+            # the 将 nearest the trigger (将A转到X账户,同时将B送往Y: B goes to Y)
+            cue = next(reversed(list(self.item_cue_re.finditer(text, max(0, donor_end), trigger.start()))), None)
             if cue is None:
                 # 购买到一批A,捐赠给Y: goods bought in the clause before one that opens with the trigger
                 opens = not text[lo : self.trim_adverbs(text, lo, trigger.start())].strip(" ,，")
@@ -405,6 +413,8 @@ class FrameReader:
             return None
         if not items and own and word in self.frame.money_triggers and not self.trailing(text, trigger.end(), hi):
             items = [Item(trigger.start(), trigger.end(), word, money=True)]  # 以个人名义捐款: the money unsaid
+        if not items and own and word in self.frame.money_idioms:
+            items = [Item(trigger.start(), trigger.end(), word, money=True)]  # named 捐款 or 现金 below
         if not items:
             return None
         items = [self.name_money(item, word, trigger, document_text) for item in items]
@@ -418,11 +428,17 @@ class FrameReader:
         return FrameMatch(self.frame.id, self.frame.predicate, trigger.span(), donors, items, attrs)
 
     def donors(
-        self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int, quoted: list[tuple[int, int]]
+        self,
+        text: str,
+        entities: list[tuple[int, int, Mention]],
+        lo: int,
+        hi: int,
+        quoted: list[tuple[int, int]],
+        givers: set[int],
     ) -> list[Mention]:
         """The giver before ``hi``: the last PERSON/ORG before the first recipient or channel cue that has one
         before it, with the entities coordinated before it (A、B和C); none inside the ``quoted`` titles of the
-        sentence (“庆祝建军88周年慰问驻港部队活动”)."""
+        sentence (“庆祝建军88周年慰问驻港部队活动”), only those whose ids are in ``givers`` (see not_sourced)."""
         receiving = list(self.receiving_re.finditer(text, lo, hi))
         if receiving:
             lo = receiving[-1].end()
@@ -434,7 +450,7 @@ class FrameReader:
             if lo <= s
             and e <= hi
             and m.label in DONOR_LABELS
-            and not self.quoted(text, s)
+            and id(m) in givers
             and not any(a <= s < b for a, b in modifiers)
         ]
         if not candidates:
@@ -461,9 +477,22 @@ class FrameReader:
             if not inside(c.start(), entities) and not any(a <= c.start() < b for a, b in adverbs)
         ]
 
-    def quoted(self, text: str, start: int) -> bool:
-        """An entity right after 据 or 《 is a source or a title (据X统计), never a giver."""
-        return bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start))
+    def not_sourced(
+        self, text: str, entities: list[tuple[int, int, Mention]]
+    ) -> Iterable[tuple[int, int, Mention]]:
+        """The entities not right after 据, 《 or a verb of going (据X统计, 来到X), nor coordinated after one
+        that is (来到A、B和C,为他们捐赠: A, B and C are where the giver goes)."""
+        previous: tuple[int, int, Mention] | None = None
+        excluded = False
+        for entity in entities:
+            start = entity[0]
+            joined = previous is not None and self.joint_re.fullmatch(text[previous[1] : start])
+            excluded = bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start)) or (
+                excluded and bool(joined)
+            )
+            if not excluded:
+                yield entity
+            previous = entity
 
     def attributive(self, text: str, trigger: re.Match[str]) -> bool:
         """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one)."""

@@ -162,7 +162,7 @@ class Lexicon:
     not_names: frozenset[str]
     glued_place_prefixes: frozenset[str]
     company_endings: frozenset[str]
-    bracketed_places: frozenset[str]
+    bracketed_name_words: frozenset[str]
     feature_endings_words: frozenset[str]
     media_cues_after: frozenset[str]
     media_cues_before: frozenset[str]

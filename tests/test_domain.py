@@ -68,6 +68,8 @@ MORE_CASES = [
     ("10月21日一早,爱心人士就驱车前往昆明团结街道办事处喜福乐敬老院。", [("昆明团结街道办事处喜福乐敬老院", "ORG")]),
     ("兴山县人才工作站北京站组织在京乡贤集资金", [("兴山县人才工作站", "ORG")]),
     ("”接过浙江元康食品有限公司董事长毛仁贺手中的礼物", [("浙江元康食品有限公司", "ORG"), ("毛仁贺", "PERSON")]),
+    # a bracketed group word inside a company's name (dev-tune dev_409309eb2a8e)
+    ("内蒙古能源投资(集团)有限公司坚决贯彻自治区党委部署要求", [("内蒙古能源投资(集团)有限公司", "ORG")]),
 ]
 NOT_ENTITIES = [
     "层层落实镇、村两级责任",  # 落实镇: a verb glued to 镇 by the segmenter
@@ -84,6 +86,8 @@ NOT_ENTITIES = [
     "在村民口中的“封村”之前",
     "出示安康码后进入",
 ]
+# 作者 inside 工作者 is no byline (dev-tune dev_935c08e4f888)
+NOT_PERSONS = ["慰问防控防疫一线的医务工作者和疫情检测工作者,为他们捐赠了1000箱方便面"]
 
 
 @pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[1][0][0] for c in MORE_CASES])
@@ -95,6 +99,11 @@ def test_more_domain_spans(nlp, text, expected):
 @pytest.mark.parametrize("text", NOT_ENTITIES)
 def test_kinds_of_places_and_verbs_are_no_names(nlp, text):
     assert [ent.text for ent in nlp(text).ents if ent.label_ in ("GPE", "LOC", "ORG")] == []
+
+
+@pytest.mark.parametrize("text", NOT_PERSONS)
+def test_words_holding_a_byline_cue_are_no_bylines(nlp, text):
+    assert [ent.text for ent in nlp(text).ents if ent.label_ == "PERSON"] == []
 
 
 def test_half_width_punctuation_keeps_the_original_text_and_offsets(nlp):

@@ -1028,3 +1028,43 @@ def test_the_owner_of_the_bodies_that_give_is_no_giver():
     text = "徐闻县工商联(总商会)所属各商会也纷纷捐款,深圳市徐闻商会捐款20万元。"
     entities = [("徐闻县工商联", "ORG"), ("总商会", "ORG"), ("深圳市徐闻商会", "ORG")]
     assert {donor for donor, _ in gifts(analyse(text, entities))} == {"深圳市徐闻商会"}
+
+
+def test_the_bodies_whose_plans_a_giver_follows_give_nothing_and_the_nearest_jiang_opens_the_goods():
+    # http://szb.northnews.cn/nmgrb/html/2021-10/31/content_32498_164488.htm
+    text = (
+        "内蒙古能源投资(集团)有限公司坚决贯彻自治区党委、政府部署要求,按照自治区国资委具体安排,第一时间召开会议,"
+        "紧急研究捐赠事宜,将100万元资金转到阿拉善盟红十字会账户,同时将防疫、生活物资经由绿色通道送往额济纳旗疫情防控指挥部。"
+    )
+    giver = "内蒙古能源投资(集团)有限公司"
+    entities = [(giver, "ORG"), ("自治区党委", "ORG"), ("自治区国资委", "ORG"), ("额济纳旗疫情防控指挥部", "ORG")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {(giver, "生活物资")}
+    assert found[giver, "生活物资"]["recipient"] == "额济纳旗疫情防控指挥部"
+
+
+def test_the_places_a_giver_comes_to_are_no_givers():
+    # http://gaxf.apcreports.org.cn/zfzc/news/18817.html
+    text = (
+        "2月4日,吉林隆玛特集团有限公司主要负责人先后来到延边医院、延吉市中医院、延吉高铁疫情检测区,"
+        "慰问防控防疫一线的医务工作者和疫情检测工作者,为他们捐赠了1000箱方便面及其他食品,共计人民币7万余元。"
+    )
+    giver = "吉林隆玛特集团有限公司"
+    entities = [(giver, "ORG"), ("延边医院", "ORG"), ("延吉市中医院", "ORG"), ("延吉高铁疫情检测区", "LOC")]
+    found = gifts(analyse(text, entities))
+    assert set(found) == {(giver, "方便面"), (giver, "其他食品")}
+    assert found[giver, "方便面"]["quantity"] == "1000箱"
+
+
+def test_an_idiom_of_giving_money_is_a_gift_of_money_and_only_a_manner_before_a_trigger():
+    # http://heilongjiang.dbw.cn/system/2016/10/11/057404512.shtml
+    text = "这次开展的重阳节送温暖活动得到了爱心人士的大力支持,刘艳洁、徐威等爱心商家纷纷慷慨解囊。"
+    found = gifts(analyse(text, [("刘艳洁", "PERSON"), ("徐威", "PERSON")]))
+    assert set(found) == {("刘艳洁", "现金"), ("徐威", "现金")}  # no 捐款 in this text: 现金 (SCHEMA.md)
+    # data/gold/seeds.jsonl (003): the members give, not the bodies whose plans they follow
+    text = (
+        "海口高新区两新党组织坚决贯彻落实中央、海南省委、海口市委和海口高新区党工委部署要求,靠前指挥,"
+        "广大党员积极行动,参加社会服务,慷慨解囊捐赠物资。"
+    )
+    entities = [("海口高新区两新党组织", "ORG"), ("中央", "ORG"), ("海南省委", "ORG"), ("海口市委", "ORG")]
+    assert gifts(analyse(text, entities)) == {}

@@ -114,6 +114,7 @@ class DomainEntities:
         self.bracketed_company_re = re.compile(
             f"[(（]([{CJK}]{{2,4}})[)）][{CJK}]{{0,12}}?(?:{alternation(lexicon.company_endings)})"
         )
+        self.bracketed_word_re = re.compile(f"[(（]([{CJK}]{{2,4}})[)）]")
         self.media_cue_before_re = re.compile(f"(?:{alternation(lexicon.media_cues_before)})[\\s:：《]*$")
 
     def __call__(self, doc: Doc) -> Doc:
@@ -160,7 +161,7 @@ class DomainEntities:
         for span in model_spans:
             match = self.bracketed_company_re.match(text, span.end)
             place = match.group(1) if match else ""
-            if match and (place in self.lexicon.place_names or place in self.lexicon.bracketed_places):
+            if match and self.is_bracketed_name_word(place):
                 yield RuleSpan(span.start, match.end(), "ORG", "bracketed_company")
 
     def find(self, doc: Doc, text: str) -> list[RuleSpan]:
@@ -340,11 +341,18 @@ class DomainEntities:
     def is_name_part(self, token: Token, piece: str) -> bool:
         if piece in self.lexicon.name_part_words:
             return True
-        if piece in self.lexicon.name_stop_words or not is_cjk_word(piece):
+        # a bracketed place or group word inside one token of a company's name (某某(集团)有限公司) is part of it
+        unbracketed = self.bracketed_word_re.sub(
+            lambda m: m.group(1) if self.is_bracketed_name_word(m.group(1)) else m.group(), piece
+        )
+        if piece in self.lexicon.name_stop_words or not is_cjk_word(unbracketed):
             return False
         if token.ent_type_ in ("GPE", "LOC", "ORG"):
             return True
         return not token.tag_ or token.tag_ in self.lexicon.name_part_tags
+
+    def is_bracketed_name_word(self, word: str) -> bool:
+        return word in self.lexicon.place_names or word in self.lexicon.bracketed_name_words
 
     def is_place_infix(self, doc: Doc, token: Token, piece: str) -> bool:
         """和 inside a place name (X和小区): the word before it is an unknown name stem, not a place,
