@@ -410,6 +410,17 @@ def test_a_date_between_a_person_and_the_verb_of_a_post():
     assert posts == {("罗蔺", "两江新区党工委", "副书记"), ("罗蔺", "管委会", "主任")}
 
 
+def test_an_origin_before_a_title_is_part_of_it():
+    # http://fjnews.fjsen.com/2020-02/03/content_30151176.htm
+    text = "福州市皮肤病防治院台籍医生陈柏叡等台胞也纷纷以个人名义捐款。"
+    posts = {
+        (r.subject.text, r.object.text, r.attrs.get("title"))
+        for r in analyse(text, [("福州市皮肤病防治院", "ORG"), ("陈柏叡", "PERSON")])
+        if r.predicate == "任职"
+    }
+    assert posts == {("陈柏叡", "福州市皮肤病防治院", "台籍医生")}
+
+
 def test_title_list_gives_each_body_its_title_and_no_title_to_the_previous_name():
     text = "甘肃省委书记、省人大常委会主任林铎,省政协主席欧阳坚见证签约。"
     entities = [
