@@ -147,6 +147,7 @@ def test_name_is_cut_before_stop_characters():
     assert lexicon.trim_name("杨慧在") == "杨慧"
     assert lexicon.trim_name("张嘉钢") == "张嘉钢"
     assert lexicon.trim_name("陶媚携") == "陶媚"  # 副县长陶媚携调研组 (a leader and those who come with her)
+    assert lexicon.trim_name("黄俊捐") == "黄俊"  # 副主席黄俊捐款10万元
     assert lexicon.trim_name("欧阳修") == "欧阳修"
     assert lexicon.trim_name("的确") is None
 

@@ -1079,3 +1079,12 @@ def test_an_idiom_of_giving_money_is_a_gift_of_money_and_only_a_manner_before_a_
     )
     entities = [("海口高新区两新党组织", "ORG"), ("中央", "ORG"), ("海南省委", "ORG"), ("海口市委", "ORG")]
     assert gifts(analyse(text, entities)) == {}
+
+
+def test_a_thanked_giver_does_not_carry_into_the_speakers_clauses():
+    # https://m.folksfolks.com/pt/xw/2021-08/11/content_30808692.htm
+    text = (
+        "“非常感谢厦门蓝星企业有限公司的爱心捐赠,我们将以这次活动为契机,接好蓝星企业的爱心接力棒,"
+        "把这些爱心口罩送到医院、教育、环卫等公共服务部门单位。”"
+    )
+    assert gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG")])) == {}
