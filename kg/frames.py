@@ -29,6 +29,7 @@ CLAUSE_END = re.compile(r"[,，;；:：。！？!?]")
 ITEM_SEPARATOR = re.compile(r"以及|[、和及与]")
 NOUN = re.compile(r"[\u4e00-\u9fffA-Za-z0-9%％.]+")  # 75%消毒酒精
 QUOTED = re.compile(r"“[^”]{2,40}”")
+BRACKETED = re.compile(r"[(（]([^()（）]{1,15})[)）]")
 QUOTES = "“”‘’\"'「」『』《》"
 FIGURE = re.compile(r"[0-9.,]+(?:余|多)?(?:万|亿)(?:余|多)?")
 DONOR_LABELS = ("PERSON", "ORG")
@@ -245,6 +246,7 @@ class FrameReader:
         listed: list[Mention] = []  # 县委书记A,县长B,…C等带头捐款: the names of clauses that are only a name
         quoted = [q.span() for q in QUOTED.finditer(text)]  # titles in quotes: no giver inside them
         givers = {id(m) for _, _, m in self.not_sourced(text, entities)}
+        name_ends = {e for _, e, _ in entities}
         previous_items: list[Item] = []
         for lo, hi in clauses(text):
             triggers = [
@@ -252,7 +254,7 @@ class FrameReader:
                 for t in self.trigger_re.finditer(text, lo, hi)
                 if not inside(t.start(), entities)
                 and (
-                    not self.attributive(text, t)
+                    not self.attributive(text, t, name_ends)
                     or self.attributive_listing_re.match(text, t.end())
                     or self.relative_gift(text, t, entities)
                 )
@@ -286,7 +288,7 @@ class FrameReader:
             for trigger in triggers:
                 own = self.donors(text, entities, start, trigger.start(), quoted, givers)
                 own_end = max((e for _, e, m in entities if m in own), default=start)
-                if own and listed and text.startswith("等", own_end):
+                if own and listed and text.startswith(("等", "一行"), own_end):  # 甲,副会长乙一行…捐赠
                     own = [*listed, *own]
                 listed = []
                 if own or self.bare_subject(text, entities, start, trigger.start()):
@@ -494,13 +496,15 @@ class FrameReader:
                 yield entity
             previous = entity
 
-    def attributive(self, text: str, trigger: re.Match[str]) -> bool:
-        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one)."""
+    def attributive(self, text: str, trigger: re.Match[str], name_ends: set[int] | None = None) -> bool:
+        """此次捐赠的口罩, 捐赠者: the trigger modifies a noun instead of stating a gift (此次捐赠了… states one).
+        The end of a name right before it (某派出所|捐赠) is no word before it."""
         if text.startswith(self.frame.stated_after, trigger.end()):
             return False
         before = text[max(0, trigger.start() - 3) : trigger.start()]
-        return text.startswith(self.frame.attributive_after, trigger.end()) or before.endswith(
-            self.frame.attributive_before
+        after_name = name_ends is not None and trigger.start() in name_ends
+        return text.startswith(self.frame.attributive_after, trigger.end()) or (
+            not after_name and before.endswith(self.frame.attributive_before)
         )
 
     def bare_subject(self, text: str, entities: list[tuple[int, int, Mention]], lo: int, hi: int) -> bool:
@@ -601,7 +605,14 @@ class FrameReader:
                 return items if loose else []
             items.append(item)
             if closes:  # 医用酒精等紧缺物资及2万元捐款: a list may go on after its 等…物资
-                separator = ITEM_SEPARATOR.match(text, closer.end(), hi)
+                after = closer.end()
+                # 口罩等应急物资(价值1万元)及生活物资: the bracketed value is the list's
+                bracket = BRACKETED.match(text, after, hi)
+                value = bracket and self.value_start_re.fullmatch(bracket.group(1))
+                if value:
+                    items[-1] = replace(items[-1], value=items[-1].value or value.group())
+                    after = bracket.end()
+                separator = ITEM_SEPARATOR.match(text, after, hi)
                 if not separator:
                     break
             position = separator.end() if separator else hi
@@ -610,21 +621,19 @@ class FrameReader:
         return self.values_to_goods(items)
 
     def values_to_goods(self, items: list[Item]) -> list[Item]:
-        """价值30万元、共2100件食品: a value written alone before goods without one is theirs, not money."""
+        """价值30万元、共2100件食品: a value written alone before goods without one is theirs, not money; so is
+        one written last after them (医用隔离衣1000套、价值约10万元)."""
         kept: list[Item] = []
         for k, item in enumerate(items):
             following = items[k + 1] if k + 1 < len(items) else None
-            if (
-                item.money
-                and item.value
-                and self.value_word_re.match(item.text)
-                and following
-                and not following.money
-                and not following.value
-            ):
+            if not (item.money and item.value and self.value_word_re.match(item.text)):
+                kept.append(item)
+            elif following and not following.money and not following.value:
                 items[k + 1] = replace(following, value=item.value)
-                continue
-            kept.append(item)
+            elif following is None and kept and not kept[-1].money and not kept[-1].value:
+                kept[-1] = replace(kept[-1], value=item.value)
+            else:
+                kept.append(item)
         return kept
 
     def modifier_of(self, item: Item, after: Item) -> bool:

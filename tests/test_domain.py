@@ -89,6 +89,8 @@ NOT_ENTITIES = [
     "似乎一夜之间,这个热闹的小村庄一下就变得安静起来",
     "在村民口中的“封村”之前",
     "出示安康码后进入",
+    # 部分|会员: no branch (分会) in a quantifier and a noun (https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html)
+    "会长携部分会员代表再次来到检测点",
 ]
 # 作者 inside 工作者 is no byline (dev-tune dev_935c08e4f888)
 NOT_PERSONS = ["慰问防控防疫一线的医务工作者和疫情检测工作者,为他们捐赠了1000箱方便面"]

@@ -1088,3 +1088,58 @@ def test_a_thanked_giver_does_not_carry_into_the_speakers_clauses():
         "把这些爱心口罩送到医院、教育、环卫等公共服务部门单位。”"
     )
     assert gifts(analyse(text, [("厦门蓝星企业有限公司", "ORG")])) == {}
+
+
+# Shapes read on real pages outside every gold set: (page, sentence, entities, {(giver, item): {attr: value}}).
+GIFT_SHAPES = [
+    (
+        # a body ending in 所 right before the trigger (no 所捐赠的); a title before the second name of a list;
+        # a bracketed value after 等…物资
+        "http://www.mnw.cn/nanan/news/2252438.html",
+        "近日,南宁南安商会会长苏清全、党支部书记兼秘书长傅建社等一行人,分别向梅山镇、康美镇、霞美镇3个派出所"
+        "捐赠口罩等应急物资(价值1万元)及生活物资,用实际行动助力疫情防控工作。",
+        [("南宁南安商会", "ORG"), ("苏清全", "PERSON"), ("傅建社", "PERSON"), ("霞美镇3个派出所", "ORG")],
+        {
+            ("苏清全", "口罩"): {"amount": "价值1万元"},
+            ("傅建社", "口罩"): {"amount": "价值1万元"},
+            ("苏清全", "生活物资"): {},
+            ("傅建社", "生活物资"): {},
+        },
+    ),
+    (
+        # officials listed clause by clause and closed by 一行; the body they 亲临 gives nothing; a value after
+        # the goods is theirs
+        "http://zbxww.org/news/china/jdxw/10679.html",
+        "郑州商丘商会会长余欣明,常务副会长魏东华,副会长朱宇锋、乔宇等一行亲临睢阳区防疫指挥部捐赠了医用隔离衣1000套、"
+        "价值约10万元。",
+        [("郑州商丘商会", "ORG"), ("余欣明", "PERSON"), ("魏东华", "PERSON"), ("朱宇锋", "PERSON"), ("乔宇", "PERSON"),
+         ("睢阳区防疫指挥部", "ORG")],
+        {
+            (giver, "医用隔离衣"): {"amount": "价值约10万元", "quantity": "1000套"}
+            for giver in ("余欣明", "魏东华", "朱宇锋", "乔宇")
+        },
+    ),
+    (
+        # the place where the gift is made gives nothing
+        "http://zbxww.org/news/china/jdxw/10679.html",
+        "在郑州祭城街道办事处,郑州市商丘商会副会长张鹏,副会长刘志伟一行人为祭城办事处捐赠四吨价值两万余元的84消毒液。",
+        [("郑州祭城街道办事处", "ORG"), ("郑州市商丘商会", "ORG"), ("张鹏", "PERSON"), ("刘志伟", "PERSON"),
+         ("祭城办事处", "ORG")],
+        {(giver, "84消毒液"): {"quantity": "四吨"} for giver in ("张鹏", "刘志伟")},
+    ),
+    (
+        # 元人民币 is one amount
+        "https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html",
+        "17日,晋江市西园商会组织慰问一线防疫人员,并捐资10万元人民币,为防疫添保障。",
+        [("晋江市西园商会", "ORG")],
+        {("晋江市西园商会", "捐资"): {"amount": "10万元人民币"}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("page", "text", "entities", "expected"), GIFT_SHAPES, ids=[c[0] for c in GIFT_SHAPES])
+def test_gift_shapes_of_pages_outside_the_gold_sets(page, text, entities, expected):
+    found = gifts(analyse(text, entities))
+    assert set(found) == set(expected)
+    for key, attrs in expected.items():
+        assert attrs.items() <= found[key].items(), (key, found[key])
