@@ -139,6 +139,7 @@ def _select(entries: list[GrammarEntry], role: str, labels: tuple[str, ...], fla
 class Lexicon:
     titles: frozenset[str]
     post_titles: frozenset[str]
+    address_words: frozenset[str]
     org_suffixes: frozenset[str]
     standalone_orgs: frozenset[str]
     party_suffixes: frozenset[str]
@@ -277,6 +278,12 @@ class Lexicon:
         stem = counted[: -len(ending)]
         return counted != rest if not stem else made_of(stem, self._place_modifiers)
 
+    def is_form_of_address(self, name: str) -> bool:
+        """A surname and an address word or title (穆先生, 李董事长): how a text addresses someone, no name."""
+        surname = next((s for s in self._surnames if name.startswith(s)), "")
+        rest = name[len(surname) :]
+        return bool(surname) and (rest in self.address_words or rest in self.titles)
+
     def trim_name(self, name: str) -> str | None:
         """Cut a surname-anchored name before a stop character (张三在 → 张三); None if it is no name."""
         surname = next((s for s in self._surnames if name.startswith(s)), "")
@@ -285,7 +292,7 @@ class Lexicon:
             return None
         if len(given) == 2 and given[1] in self.name_stop_chars:
             given = given[:1]
-        if given[0] in self.name_stop_chars:
+        if given[0] in self.name_stop_chars or self.is_form_of_address(surname + given):
             return None
         return surname + given
 

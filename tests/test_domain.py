@@ -92,8 +92,13 @@ NOT_ENTITIES = [
     # 部分|会员: no branch (分会) in a quantifier and a noun (https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html)
     "会长携部分会员代表再次来到检测点",
 ]
-# 作者 inside 工作者 is no byline (dev-tune dev_935c08e4f888)
-NOT_PERSONS = ["慰问防控防疫一线的医务工作者和疫情检测工作者,为他们捐赠了1000箱方便面"]
+NOT_PERSONS = [
+    # 作者 inside 工作者 is no byline (dev-tune dev_935c08e4f888)
+    "慰问防控防疫一线的医务工作者和疫情检测工作者,为他们捐赠了1000箱方便面",
+    # forms of address (GUIDELINES: 王总, 孟先生): https://wxredian.com/art?id=0251b6e1b72e5f74946b8daf48d8dd13
+    "近日,大寺头村爱心人士穆先生为村内80周岁以上老人捐赠了米、面、油等生活必需品",
+    "北方管业董事长孟先生说",
+]
 
 
 @pytest.mark.parametrize(("text", "expected"), MORE_CASES, ids=[c[1][0][0] for c in MORE_CASES])

@@ -131,6 +131,7 @@ class DomainEntities:
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
             and ent.text not in self.lexicon.not_names
+            and not (MODEL_LABELS[ent.label_] == "PERSON" and self.lexicon.is_form_of_address(ent.text))
             and not COUNT.fullmatch(ent.text)  # 3600个: a count the model took for a name
         ]
         rule_spans = filter_spans_chars(self.find(doc, text) + list(self.bracketed_companies(model_spans, text)))
