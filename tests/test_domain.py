@@ -70,6 +70,8 @@ MORE_CASES = [
     ("”接过浙江元康食品有限公司董事长毛仁贺手中的礼物", [("浙江元康食品有限公司", "ORG"), ("毛仁贺", "PERSON")]),
     # health institutions' endings (http://fjnews.fjsen.com/2020-02/03/content_30151176.htm)
     ("福州市皮肤病防治院台籍医生陈柏叡等台胞也纷纷以个人名义捐款。", [("福州市皮肤病防治院", "ORG")]),
+    # surnames the People's Daily 1998 corpus writes (http://www.lowongankerja-keluarnegeri.com/xzgwh/cnzrmzf/zwgk/gzdt/content/post_2887197.html)
+    ("镇党委书记陈沛林、镇党委副书记、镇长赖高峰、镇党委副书记陈焕灼等陪同。", [("赖高峰", "PERSON")]),
     # a trading firm's short name (http://m.bm463.com/2020-02/20/c_1210483130.htm)
     ("2月16日,容城县白云商贸携手某乳业公司送去100余箱牛奶。", [("容城县白云商贸", "ORG")]),
     # a bracketed group word inside a company's name (dev-tune dev_409309eb2a8e)
