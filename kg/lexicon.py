@@ -140,6 +140,7 @@ class Lexicon:
     titles: frozenset[str]
     post_titles: frozenset[str]
     address_words: frozenset[str]
+    joining_surnames: frozenset[str]
     org_suffixes: frozenset[str]
     standalone_orgs: frozenset[str]
     party_suffixes: frozenset[str]
@@ -285,10 +286,11 @@ class Lexicon:
         return bool(surname) and (rest in self.address_words or rest in self.titles)
 
     def trim_name(self, name: str) -> str | None:
-        """Cut a surname-anchored name before a stop character (张三在 → 张三); None if it is no name."""
+        """Cut a surname-anchored name before a stop character (张三在 → 张三); None if it is no name, nor where
+        the "surname" is a conjunction or opens a word a name never starts with (委员|和重点…, 相关领导)."""
         surname = next((s for s in self._surnames if name.startswith(s)), "")
         given = name[len(surname) :]
-        if not surname or not given:
+        if not surname or not given or surname in self.joining_surnames or name.startswith(self.leading_non_name_words):
             return None
         if len(given) == 2 and given[1] in self.name_stop_chars:
             given = given[:1]

@@ -159,6 +159,10 @@ def test_name_is_cut_before_stop_characters():
     assert lexicon.trim_name("张嘉钢") == "张嘉钢"
     assert lexicon.trim_name("陶媚携") == "陶媚"  # 副县长陶媚携调研组 (a leader and those who come with her)
     assert lexicon.trim_name("黄俊捐") == "黄俊"  # 副主席黄俊捐款10万元
+    # 县政协委员和重点企业, 常宏主任相关领导 (https://zx.zxy.hunanzx.gov.cn/szxapp/9/118/4818/content_922001.html,
+    # https://hbmczb.com/xwzx/gsyw/138.html); 向 is a surname and no conjunction
+    assert lexicon.trim_name("和重点") is None and lexicon.trim_name("相关领") is None
+    assert lexicon.trim_name("向明") == "向明"
     assert lexicon.trim_name("欧阳修") == "欧阳修"
     assert lexicon.trim_name("的确") is None
 
