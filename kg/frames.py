@@ -91,6 +91,7 @@ class Frame:
     not_donor_phrases: str
     time_words: str
     donor_joints: str
+    donor_title: str
     bare_subject_chars: int
     subject_pronouns: tuple[str, ...]
     unnamed_subjects: tuple[str, ...]
@@ -124,7 +125,7 @@ class Frame:
             )
         values = {k: tuple(v) if isinstance(v, list) else v for k, v in item.items()}
         frame = cls(**values)
-        for key in ("value", "quantity", "donor_joints", "not_donor_phrases", "time_words"):
+        for key in ("value", "quantity", "donor_joints", "donor_title", "not_donor_phrases", "time_words"):
             try:
                 re.compile(getattr(frame, key))
             except re.error as err:
@@ -211,7 +212,7 @@ class FrameReader:
         self.not_cue_re = _words(frame.adverbs + frame.not_cues)
         self.stop_re = _words(frame.item_stops)
         self.closer_re = re.compile(f"等[^、，,]{{0,6}}?(?:{alternation(frame.collective_heads)})|等")
-        self.joint_re = re.compile(frame.donor_joints)
+        self.joint_re = re.compile(f"(?:{frame.donor_joints})(?:{frame.donor_title})?")
         self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
         self.time_re = re.compile(frame.time_words)
         not_donor_before = frame.not_donor_before + frame.motion_words

@@ -72,6 +72,8 @@ MORE_CASES = [
     ("福州市皮肤病防治院台籍医生陈柏叡等台胞也纷纷以个人名义捐款。", [("福州市皮肤病防治院", "ORG")]),
     # surnames the People's Daily 1998 corpus writes (http://www.lowongankerja-keluarnegeri.com/xzgwh/cnzrmzf/zwgk/gzdt/content/post_2887197.html)
     ("镇党委书记陈沛林、镇党委副书记、镇长赖高峰、镇党委副书记陈焕灼等陪同。", [("赖高峰", "PERSON")]),
+    # a verb before a name is no part of it (http://gaoshanying.cn/news/287.html)
+    ("致敬高温下的一线工作者,得到厦门市青年企业家协会的积极响应。", [("厦门市青年企业家协会", "ORG")]),
     # a trading firm's short name (http://m.bm463.com/2020-02/20/c_1210483130.htm)
     ("2月16日,容城县白云商贸携手某乳业公司送去100余箱牛奶。", [("容城县白云商贸", "ORG")]),
     # a bracketed group word inside a company's name (dev-tune dev_409309eb2a8e)
@@ -93,6 +95,8 @@ NOT_ENTITIES = [
     "出示安康码后进入",
     # 部分|会员: no branch (分会) in a quantifier and a noun (https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html)
     "会长携部分会员代表再次来到检测点",
+    # a common word ending like a town (http://www.senqingzn.com/dy/article/K4HFB0QT05128QQ3.html)
+    "为户外工作者送上冰镇绿豆汤、爽口凉面等解暑食品",
 ]
 NOT_PERSONS = [
     # 作者 inside 工作者 is no byline (dev-tune dev_935c08e4f888)

@@ -288,7 +288,8 @@ class DomainEntities:
             # a zone's full name holds its city (<city>高新区, GUIDELINES): the city does not stop it
             start = self.grow_left(doc, end - len(suffix), blocked, one_place=True, zone=suffix in self.zone_words)
             name = text[start:end]
-            if start < end - len(suffix) and not self.lexicon.is_generic_place(name):
+            common = name in self.lexicon.not_places  # 冰镇: a word, no town
+            if start < end - len(suffix) and not common and not self.lexicon.is_generic_place(name):
                 label = "GPE" if suffix in self.lexicon.gpe_suffixes else "LOC"
                 yield RuleSpan(start, end, label, "place_suffix")
 
