@@ -339,6 +339,18 @@ RULE_CASES = [
         ("DOCUMENT", "报道", "李明"),
     ),
     (
+        "byline_source_author",  # https://www.fjph.com.cn/infodetail/198446
+        "本报讯(黄朝阳 林何新)8月29日,某公司总经理回到民主村。",
+        [("黄朝阳", "PERSON"), ("林何新", "PERSON")],
+        ("DOCUMENT", "报道", "林何新"),
+    ),
+    (
+        "byline_name_reports",  # http://gaxf.apcreports.org.cn/zfzc/news/18817.html
+        "中国报道讯(季芳旭 报道)打赢疫情防控阻击战,保证充足的物资是不可或缺的重要条件。",
+        [("季芳旭", "PERSON")],
+        ("DOCUMENT", "报道", "季芳旭"),
+    ),
+    (
         "post_source_author",
         "长城网·冀云客户端讯(孙兴兴)近日,某县召开会议。",
         [("长城网·冀云客户端", "ORG"), ("孙兴兴", "PERSON")],
