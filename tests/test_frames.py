@@ -370,6 +370,12 @@ RULE_CASES = [
     ),
     ("photo_credit", "晨曦中的高新区焕发出勃勃生机。田改娣摄", [("田改娣", "PERSON")], ("田改娣", "摄影", "DOCUMENT")),
     (
+        "photo_credit_before_caption",  # http://mmsk.com/html/18/21/21233/1.htm
+        "茂名日报记者 周泽佳 摄 “吴雄清捐20万元”……这是筹资动员会现场的一幕。",
+        [("茂名日报", "ORG"), ("周泽佳", "PERSON")],
+        ("周泽佳", "摄影", "DOCUMENT"),
+    ),
+    (
         "action_verb",
         "李明督导平东社区疫情防控工作。",
         [("李明", "PERSON"), ("平东社区", "GPE")],
@@ -1155,3 +1161,10 @@ def test_gift_shapes_of_pages_outside_the_gold_sets(page, text, entities, expect
     assert set(found) == set(expected)
     for key, attrs in expected.items():
         assert attrs.items() <= found[key].items(), (key, found[key])
+
+
+def test_a_byline_may_name_the_outlet_before_the_author():
+    # http://www.czlyxf.gov.cn/News/Details?id=24801
+    text = "[ 字体: ]作者:琅琊街道先锋网李昌霞   发布日期: 2020年02月10日"
+    found = {(r.predicate, r.object.text) for r in analyse(text, [("琅琊街道先锋网", "ORG"), ("李昌霞", "PERSON")])}
+    assert ("报道", "李昌霞") in found
