@@ -436,7 +436,12 @@ def name_parts(
     if known and any(name[len(known) - 1 : len(known) - 1 + n] in lexicon.generic_places for n in (2, 3)):
         known = known[:-1] if known[:-1] in lexicon.place_names else None  # 绵阳|市场…: 市 opens 市场
     # 河南|金泉… but not 合肥|高新区 or 四川|大学: a place right before an ending is that name's own stem.
-    stem = known and any(name.startswith(e, len(known)) for e, _ in endings if e not in split_endings)
+    # (a body named by its place is no stem of it: 郑州|慈善总会 belongs to 郑州; an outlet's is: 湖北日报)
+    stem = known and any(
+        name.startswith(e, len(known))
+        for e, label in endings
+        if e not in split_endings and (label != "ORG" or e in lexicon.outlet_suffixes)
+    )
     if known and not stem:
         known = next((known[:k] for k in range(len(known), 1, -1) if name.startswith(split_endings, k)), known)
     start = position = len(known) if known and len(known) < len(name) and not stem else 0

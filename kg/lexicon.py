@@ -157,6 +157,7 @@ class Lexicon:
     zone_words: frozenset[str]
     zone_short_prefixes: frozenset[str]
     media_suffixes: frozenset[str]
+    outlet_suffixes: frozenset[str]
     sector_suffixes: frozenset[str]
     place_modifiers: frozenset[str]
     not_places: frozenset[str]
@@ -311,6 +312,8 @@ def grammar_fields(entries: list[GrammarEntry]) -> dict[str, frozenset[str]]:
     return {
         "org_suffixes": _select(entries, "ending", ("ORG",)),
         "media_suffixes": _select(entries, "ending", ("ORG",), "media"),
+        "outlet_suffixes": _select(entries, "ending", ("ORG",), "outlet")
+        | _select(entries, "ending", ("ORG",), "media"),
         "sector_suffixes": _select(entries, "ending", ("ORG",), "after_place"),
         "place_modifiers": _select(entries, "place_modifier", GRAMMAR_LABELS),
         "not_places": _select(entries, "not_place", GRAMMAR_LABELS),

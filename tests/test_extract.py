@@ -185,6 +185,9 @@ def test_an_ending_inside_a_common_word_parts_no_name():
         # a party committee of an office is one party body (dev-tune dev_93b54e8a7cd6)
         ("天安门管理委员会机关党委", [("天安门管理委员会", "ORG"), ("机关党委", "ORG")]),
         ("石阡县大屯村党支部", [("石阡县", "GPE"), ("大屯村", "GPE"), ("党支部", "ORG")]),
+        # a body named by its place belongs to it; an outlet's place is part of its name (dev-tune dev_15094fc48191)
+        ("郑州慈善总会", [("郑州", "GPE"), ("慈善总会", "ORG")]),
+        ("郑州日报", [("郑州日报", "ORG")]),
         # a bracketed group word is part of the company (dev-tune dev_409309eb2a8e)
         ("内蒙古能源投资(集团)有限公司", [("内蒙古", "GPE"), ("能源投资(集团)有限公司", "ORG")]),
     ]:
