@@ -95,6 +95,9 @@ NOT_ENTITIES = [
     "出示安康码后进入",
     # 部分|会员: no branch (分会) in a quantifier and a noun (https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html)
     "会长携部分会员代表再次来到检测点",
+    # a generic facility (GUIDELINES), however the model cuts it (dev-tune dev_ddc3d59e78e3)
+    "实地查看了各社区党群服务中心迭代升级工作开展情况",
+    "党群服务中心是基层党建的重要依托",
     # a common word ending like a town (http://www.senqingzn.com/dy/article/K4HFB0QT05128QQ3.html)
     "为户外工作者送上冰镇绿豆汤、爽口凉面等解暑食品",
 ]

@@ -128,6 +128,7 @@ class DomainEntities:
             if ent.label_ in MODEL_LABELS
             and any(is_cjk_word(ch) for ch in ent.text)
             and not self.lexicon.is_generic_place(ent.text)
+            and not (MODEL_LABELS[ent.label_] == "ORG" and self.lexicon.is_generic_org(ent.text))  # 社区|党群
             and len(ent.text) > 1  # one character is an abbreviation (在闽, 晋), no name (GUIDELINES)
             and ent.text not in self.lexicon.not_places  # common words that are also place names (安康)
             and ent.text not in self.lexicon.not_names
