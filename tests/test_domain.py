@@ -95,6 +95,10 @@ NOT_ENTITIES = [
     "出示安康码后进入",
     # 部分|会员: no branch (分会) in a quantifier and a noun (https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html)
     "会长携部分会员代表再次来到检测点",
+    # kinds of places, also after a count (dev-tune dev_723d127e8260, dev_2e491936fb1d, dev_88d7cbe0f23d)
+    "捐助四万元建设新农村",
+    "山青水秀,辖14条自然村",
+    "等镇村两级干部闻讯分别赶到",
     # a generic facility (GUIDELINES), however the model cuts it (dev-tune dev_ddc3d59e78e3)
     "实地查看了各社区党群服务中心迭代升级工作开展情况",
     "党群服务中心是基层党建的重要依托",
