@@ -274,6 +274,8 @@ class Lexicon:
         if name in self.generic_places or rest in self.generic_places:
             return True
         counted = re.sub(r"^[0-9一二三四五六七八九十百千两几多余]+(?:个|处|座|栋|家|条|位|名)?", "", rest)
+        if counted != rest and counted in self.generic_places:
+            return True
         ending = self.place_suffix_set.longest_before(counted, len(counted))
         if ending is None:
             return False
