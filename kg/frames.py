@@ -566,11 +566,7 @@ class FrameReader:
     ) -> list[Item]:
         """The item list in text[lo:hi]. ``loose`` False (items before a trigger, or a clause of its own) needs
         every item to carry a quantity or value, so that a clause's ordinary words are not taken for goods."""
-        while not self.measure_re.match(text, lo, hi):  # 共21500个 keeps its 共
-            opener = self.opener_re.match(text, lo, hi)
-            if not opener or opener.end() == lo:
-                break
-            lo = opener.end()
+        lo = self.skip_openers(text, lo, hi)
         stop = self.stop_re.search(text, lo, hi)
         if stop and stop.group() in self.frame.item_cues:
             return []  # 捐赠款项将用于…: the phrase is the subject of another verb
@@ -601,7 +597,7 @@ class FrameReader:
             separator = ITEM_SEPARATOR.search(text, position, hi)
             closes = bool(closer and (not separator or closer.start() < separator.start()))
             end = closer.start() if closes else separator.start() if separator else hi
-            item = self.item(text, position, end)
+            item = self.item(text, self.skip_openers(text, position, end), end)  # 消毒液和|一些|消毒粉
             if item is None or (not loose and not (item.value or item.quantity)):
                 return items if loose else []
             items.append(item)
@@ -620,6 +616,15 @@ class FrameReader:
         # 救灾、防疫物资: a bare modifier sharing the next item's collective head is no item of its own
         items = [i for k, i in enumerate(items) if not (k + 1 < len(items) and self.modifier_of(i, items[k + 1]))]
         return self.values_to_goods(items)
+
+    def skip_openers(self, text: str, lo: int, hi: int) -> int:
+        """``lo`` moved past the words that open an item phrase (一批, 了, 这些 …), not past a measure."""
+        while not self.measure_re.match(text, lo, hi):  # 共21500个 keeps its 共
+            opener = self.opener_re.match(text, lo, hi)
+            if not opener or opener.end() == lo:
+                break
+            lo = opener.end()
+        return lo
 
     def values_to_goods(self, items: list[Item]) -> list[Item]:
         """价值30万元、共2100件食品: a value written alone before goods without one is theirs, not money; so is
@@ -735,7 +740,10 @@ class FrameReader:
             return True  # 大米、食用油等生活物资
         if len(items) > 1 and items[0].value and not items[0].money:
             return True  # 价值5000元的米、面、油: the value before the list is the whole list's
-        return all(
+        # one item of a list that looks like goods makes the list goods (消毒液和一些消毒粉: like joins like);
+        # not after a trigger that is mostly no giving at all (组织, 提供: every item must look like goods)
+        check = any if money else all
+        return check(
             (money or not i.money)
             and bool(i.value or self.definite(i.quantity) or i.money or i.text.endswith(self.material_endings))
             or i.text.endswith(self.frame.collective_heads)

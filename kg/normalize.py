@@ -41,7 +41,8 @@ def parse_measure(text: str) -> Measure | None:
     number, approx_before, multiplier, approx_after, unit_text = match.groups()
     approx_suffix = approx_before or approx_after
     # an amount that stops at 万 or 亿 (价值115万, 捐资30多万) is money, its 元 left out
-    unit_text = unit_text or ("元" if multiplier else "")
+    # 4大箱, 3小袋: the size word is no unit
+    unit_text = (unit_text or "").lstrip("大小") or ("元" if multiplier else "")
     if not unit_text:  # a bare number measures nothing
         return None
     unit = next((u for u in sorted(UNIT_BASE, key=len, reverse=True) if unit_text.startswith(u)), unit_text[:1])

@@ -140,6 +140,7 @@ def test_broken_rule_is_reported_with_its_id(tmp_path):
         ("1000KG", 1000, "kg", False),
         ("30多万", 300_000, "CNY", True),  # an amount that stops at 万 is money, its 元 left out
         ("价值115万", 1_150_000, "CNY", False),
+        ("4大箱", 4, "箱", False),  # a size word is no unit
     ],
 )
 def test_measures(text, value, unit, approximate):

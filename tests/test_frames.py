@@ -1146,6 +1146,14 @@ GIFT_SHAPES = [
         {(giver, "84消毒液"): {"quantity": "四吨"} for giver in ("张鹏", "刘志伟")},
     ),
     (
+        # one item of a list that looks like goods makes the list goods; an opener inside the list is no part
+        # of its item
+        "http://pub2biz.cn/html/news/area/linzhang/2020_01/31/207235438.html",
+        "同日,该县孙陶镇全民参与,水牛李村入党积极份子李海峰为镇里送来了4大箱消毒液和一些消毒粉。",
+        [("孙陶镇", "GPE"), ("水牛李村", "GPE"), ("李海峰", "PERSON")],
+        {("李海峰", "消毒液"): {"quantity": "4大箱", "quantity_unit": "箱"}, ("李海峰", "消毒粉"): {}},
+    ),
+    (
         # 元人民币 is one amount
         "https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html",
         "17日,晋江市西园商会组织慰问一线防疫人员,并捐资10万元人民币,为防疫添保障。",
