@@ -216,7 +216,10 @@ class FrameReader:
         self.not_donor_phrase_re = re.compile(frame.not_donor_phrases)
         self.time_re = re.compile(frame.time_words)
         not_donor_before = frame.not_donor_before + frame.motion_words
-        self.not_donor_re = re.compile(f"(?:{alternation(not_donor_before)})$") if not_donor_before else None
+        # (联系该县红十字会: a determiner may stand between the word and the entity)
+        self.not_donor_re = (
+            re.compile(f"(?:{alternation(not_donor_before)})(?:该|本)?[县市区镇乡村]?$") if not_donor_before else None
+        )
         self.motion_re = _words(frame.motion_words)
         self.any_cue_re = _words(frame.recipient_cues + frame.channel_cues + frame.item_cues + frame.purchase_words)
         # 包括… right after a collective item, or after a short phrase naming the same goods (这批捐赠物资包括…)
@@ -490,7 +493,7 @@ class FrameReader:
         for entity in entities:
             start = entity[0]
             joined = previous is not None and self.joint_re.fullmatch(text[previous[1] : start])
-            excluded = bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 3), start)) or (
+            excluded = bool(self.not_donor_re and self.not_donor_re.search(text, max(0, start - 5), start)) or (
                 excluded and bool(joined)
             )
             if not excluded:

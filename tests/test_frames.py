@@ -1154,6 +1154,13 @@ GIFT_SHAPES = [
         {("李海峰", "消毒液"): {"quantity": "4大箱", "quantity_unit": "箱"}, ("李海峰", "消毒粉"): {}},
     ),
     (
+        # the body a giver contacts gives nothing
+        "http://pub2biz.cn/html/news/area/linzhang/2020_01/31/207235438.html",
+        "1月29日,临漳县墨龙碳素有限公司主动联系该县红十字会,捐款10万元。",
+        [("临漳县墨龙碳素有限公司", "ORG"), ("红十字会", "ORG")],
+        {("临漳县墨龙碳素有限公司", "捐款"): {"amount": "10万元"}},
+    ),
+    (
         # 元人民币 is one amount
         "https://jjjjb.fjdaily.com/pc/con/202109/20/content_114400.html",
         "17日,晋江市西园商会组织慰问一线防疫人员,并捐资10万元人民币,为防疫添保障。",
