@@ -1183,3 +1183,16 @@ def test_a_byline_may_name_the_outlet_before_the_author():
     text = "[ 字体: ]作者:琅琊街道先锋网李昌霞   发布日期: 2020年02月10日"
     found = {(r.predicate, r.object.text) for r in analyse(text, [("琅琊街道先锋网", "ORG"), ("李昌霞", "PERSON")])}
     assert ("报道", "李昌霞") in found
+
+
+def test_goods_handed_out_with_fenfa_gei_are_a_gift():
+    # https://m.kunming.cn/news/c/2023-10-24/13771892.shtml (shortened)
+    text = (
+        "10月23日是重阳节,当天上午,绿色产业发展委员会又委托深圳市龙越慈善基金会的志愿者,"
+        "将新米、菜籽油和大枣等礼品,分发给了居住在昆明主城区的20多位90多岁的抗战老兵。"
+    )
+    entities = [("绿色产业发展委员会", "ORG"), ("深圳市龙越慈善基金会", "ORG"), ("昆明", "GPE")]
+    found = gifts(analyse(text, entities))
+    giver = "绿色产业发展委员会"
+    assert set(found) == {(giver, "新米"), (giver, "菜籽油"), (giver, "大枣")}
+    assert found[giver, "大枣"]["recipient"].endswith("抗战老兵")
